@@ -1,0 +1,51 @@
+"""Settings for the test suite: the real settings, with per-run paths so runs never collide.
+
+Worker processes that tests start get the same module and the same paths through the
+environment (see ``tests/support/worker.py``).
+"""
+
+import os
+
+from introducer_portal.settings import *  # noqa: F403
+from introducer_portal.settings import CELERY_BROKER_URL, DATABASES, VAR_DIR, env
+
+RUN_ID = env.str("TEST_RUN_ID", default=str(os.getpid()))
+TEST_RUN_DIR = VAR_DIR / "test-runs" / RUN_ID
+TEST_RUN_DIR.mkdir(parents=True, exist_ok=True)
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(TEST_RUN_DIR / "test.sqlite3")}
+    # A worker started by a test opens the test database itself, not the development one.
+    if env.str("TEST_WORKER_DATABASE", default=""):
+        DATABASES["default"]["NAME"] = env.str("TEST_WORKER_DATABASE")
+else:
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{RUN_ID}"}
+    if env.str("TEST_WORKER_DATABASE", default=""):
+        DATABASES["default"]["NAME"] = env.str("TEST_WORKER_DATABASE")
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = TEST_RUN_DIR / "broker"
+    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+        "polling_interval": 0.05,
+    }
+
+CELERY_QUEUE_PREFIX = f"test-{RUN_ID}-"
+CELERY_QUEUE_INTERACTIVE = f"{CELERY_QUEUE_PREFIX}interactive"
+CELERY_QUEUE_BACKGROUND = f"{CELERY_QUEUE_PREFIX}background"
+CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE_BACKGROUND
+CELERY_TASK_ROUTES = {
+    "proposals.interactive.*": {"queue": CELERY_QUEUE_INTERACTIVE},
+    "proposals.background.*": {"queue": CELERY_QUEUE_BACKGROUND},
+}
+for _cache in CACHES.values():  # noqa: F405
+    _cache["KEY_PREFIX"] = f"test-{RUN_ID}"
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CELERY_BEAT_SCHEDULE_FILENAME = str(TEST_RUN_DIR / "celerybeat-schedule")

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("proposals.urls")),
+]
+
+handler403 = "proposals.views.errors.forbidden"
+handler404 = "proposals.views.errors.not_found"
+handler500 = "proposals.views.errors.server_error"

@@ -1,0 +1,40 @@
+from proposals.models.calls import SieSmartCall
+from proposals.models.config import MirroredLookups, MirroredOffice
+from proposals.models.credentials import (
+    ConnectionTest,
+    Credential,
+    CredentialAudit,
+    Environment,
+    RatePause,
+    RateSlot,
+    SharedToken,
+)
+from proposals.models.people import Organisation, Role, User
+from proposals.models.proposal import (
+    IN_FLIGHT,
+    Notification,
+    Proposal,
+    ProposalEvent,
+    Status,
+)
+
+__all__ = [
+    "IN_FLIGHT",
+    "ConnectionTest",
+    "Credential",
+    "CredentialAudit",
+    "Environment",
+    "MirroredLookups",
+    "MirroredOffice",
+    "Notification",
+    "Organisation",
+    "Proposal",
+    "ProposalEvent",
+    "RatePause",
+    "RateSlot",
+    "Role",
+    "SharedToken",
+    "SieSmartCall",
+    "Status",
+    "User",
+]

@@ -1,0 +1,116 @@
+"""SieSmart credentials per organisation and environment; secrets are encrypted at rest."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from proposals.models.people import Organisation
+
+
+class Environment(models.TextChoices):
+    SANDBOX = "sandbox", "Sandbox"
+    SFS_TEST = "sfs_test", "SFS test"
+    SFS_PRODUCTION = "sfs_production", "SFS production"
+    CUSTOM = "custom", "Custom URLs"
+
+
+class Credential(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="credentials"
+    )
+    environment = models.CharField(max_length=20, choices=Environment.choices)
+    api_url = models.URLField(max_length=300)
+    token_url = models.URLField(max_length=300)
+    client_id = models.CharField(max_length=200)
+    # Fernet token of the client secret (see services/crypto.py); never the plain secret.
+    client_secret_encrypted = models.TextField()
+    is_active = models.BooleanField(default=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "environment"], name="one_credential_per_environment"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(is_active=True), name="one_active_credential"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.get_environment_display()}"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == Environment.SFS_PRODUCTION
+
+    @property
+    def cache_key(self) -> str:
+        return f"credential:{self.pk}"
+
+
+class ConnectionTest(models.Model):
+    """An admin's "Test connection": queued, then running, then an outcome with a trace id."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        OK = "ok", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    credential = models.ForeignKey(Credential, on_delete=models.CASCADE, related_name="tests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    message = models.TextField(blank=True)
+    trace_id = models.CharField(max_length=100, blank=True)
+    offices = models.JSONField(default=list, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+
+class CredentialAudit(models.Model):
+    """Who changed which credential, when and what; never the secret itself."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    credential = models.ForeignKey(Credential, on_delete=models.SET_NULL, null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    action = models.CharField(max_length=40)
+    changes = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+
+class SharedToken(models.Model):
+    """The database token store: one bearer token per credential for every process."""
+
+    key = models.CharField(max_length=100, unique=True)
+    token_encrypted = models.TextField()
+    token_type = models.CharField(max_length=20, default="Bearer")
+    expires_at = models.FloatField()
+    renewing_until = models.FloatField(default=0)
+
+
+class RateSlot(models.Model):
+    """The database rate limiter: one row per request slot taken in the last minute."""
+
+    scope = models.CharField(max_length=100)
+    taken_at = models.FloatField()
+    lane = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [models.Index(fields=["scope", "taken_at"], name="rate_slot_scope_time")]
+
+
+class RatePause(models.Model):
+    """A shared pause after a 429: every process waits until ``until``."""
+
+    scope = models.CharField(max_length=100, unique=True)
+    until = models.FloatField(default=0)

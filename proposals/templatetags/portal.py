@@ -1,0 +1,67 @@
+"""Template helpers: relative times and status badges."""
+
+from django import template
+from django.utils import timezone
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+def ago_text(when, now=None) -> str:
+    seconds = max(0, int(((now or timezone.now()) - when).total_seconds()))
+    if seconds < 5:
+        return "just now"
+    if seconds < 60:
+        return f"{seconds} s ago"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} d ago"
+
+
+@register.simple_tag
+def relative_time(when, prefix="", never="never"):
+    """``<time>`` with a relative text that portal.js keeps current ("checked 20 s ago")."""
+    if not when:
+        return format_html("<span>{}{}</span>", prefix, never)
+    return format_html(
+        '<time data-relative datetime="{}" data-prefix="{}" title="{}">{}{}</time>',
+        when.isoformat(),
+        prefix,
+        timezone.localtime(when).strftime("%d %b %Y %H:%M:%S"),
+        prefix,
+        ago_text(when),
+    )
+
+
+STATUS_STYLES = {
+    "DRAFT": "secondary",
+    "QUEUED": "info",
+    "SENDING": "info",
+    "VERIFYING": "warning",
+    "SENT": "success",
+    "FAILED": "danger",
+    "CONFLICT": "danger",
+    "GONE": "dark",
+    "ACCEPTED": "success",
+    "DECLINED": "danger",
+    "MORE_INFORMATION": "warning",
+    "PENDING": "info",
+    "DECISION_REQUESTED": "info",
+    "CANCELLED": "secondary",
+}
+
+
+@register.simple_tag
+def status_badge(value, label=None):
+    if not value:
+        return ""
+    style = STATUS_STYLES.get(value, "light text-dark border")
+    text_class = " text-dark" if style in ("warning", "info") else ""
+    return format_html(
+        '<span class="badge status-badge bg-{}{}">{}</span>',
+        style,
+        text_class,
+        label or value.replace("_", " ").capitalize(),
+    )

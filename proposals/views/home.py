@@ -1,0 +1,34 @@
+"""Home: every role lands on its own page."""
+
+from django.shortcuts import redirect, render
+
+from proposals.selectors import proposals_for_user
+from proposals.services.workers import worker_heartbeat_get
+from proposals.views.access import ADMIN, BROKER, STAFF, role_required
+
+
+def home(request):
+    if request.user.is_broker:
+        return redirect("broker_home")
+    if request.user.is_portal_admin:
+        return redirect("admin_home")
+    return redirect("staff_home")
+
+
+@role_required(BROKER)
+def broker_home(request):
+    proposals = proposals_for_user(user=request.user).order_by("-updated")[:50]
+    return render(request, "broker/home.html", {"proposals": proposals})
+
+
+@role_required(STAFF)
+def staff_home(request):
+    proposals = (
+        proposals_for_user(user=request.user).select_related("broker").order_by("-updated")[:50]
+    )
+    return render(request, "staff/home.html", {"proposals": proposals})
+
+
+@role_required(ADMIN)
+def admin_home(request):
+    return render(request, "admin_area/home.html", {"heartbeat": worker_heartbeat_get()})

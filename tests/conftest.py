@@ -1,0 +1,85 @@
+"""Fixtures shared by the whole suite: people of two organisations, a real worker process."""
+
+import pytest
+
+from proposals.models import Role
+from proposals.services.people import organisation_get_or_create, user_upsert
+from tests.support.worker import WorkerProcess
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def organisation(db):
+    return organisation_get_or_create(name="Acme Asset Brokers")
+
+
+@pytest.fixture
+def other_organisation(db):
+    return organisation_get_or_create(name="Rival Leasing Partners")
+
+
+def _user(organisation, username, role):
+    return user_upsert(
+        organisation=organisation,
+        username=username,
+        password=PASSWORD,
+        role=role,
+        first_name=username.title(),
+        email=f"{username}@example.test",
+    )
+
+
+@pytest.fixture
+def broker(organisation):
+    return _user(organisation, "bella", Role.BROKER)
+
+
+@pytest.fixture
+def broker2(organisation):
+    return _user(organisation, "bruno", Role.BROKER)
+
+
+@pytest.fixture
+def staff(organisation):
+    return _user(organisation, "sam", Role.STAFF)
+
+
+@pytest.fixture
+def admin_user(organisation):
+    return _user(organisation, "ada", Role.ADMIN)
+
+
+@pytest.fixture
+def other_staff(other_organisation):
+    return _user(other_organisation, "oscar", Role.STAFF)
+
+
+@pytest.fixture
+def other_admin(other_organisation):
+    return _user(other_organisation, "olga", Role.ADMIN)
+
+
+@pytest.fixture
+def other_broker(other_organisation):
+    return _user(other_organisation, "otto", Role.BROKER)
+
+
+@pytest.fixture
+def login(client):
+    """``login(user)`` logs the test client in as ``user`` and returns it."""
+
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def worker(django_db_setup, django_db_blocker):
+    """One real Celery worker process for the session, on this run's test database."""
+    with django_db_blocker.unblock():
+        process = WorkerProcess("session-worker").start()
+    yield process
+    process.stop()

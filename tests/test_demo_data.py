@@ -1,0 +1,25 @@
+from django.core.management import call_command
+from django.urls import reverse
+
+from proposals.management.commands.demo_data import DEMO_USERS
+
+
+def test_demo_data_prints_logins_that_work(client, db, capsys):
+    call_command("demo_data")
+    printed = capsys.readouterr().out
+    landing = {"broker": "broker_home", "staff": "staff_home", "admin": "admin_home"}
+    for username, password, role, _, _ in DEMO_USERS:
+        assert f"username {username}" in printed and f"password {password}" in printed
+        response = client.post(reverse("login"), {"username": username, "password": password})
+        assert response.status_code == 302, f"{role} could not log in"
+        assert client.get(reverse(landing[role])).status_code == 200
+        client.post(reverse("logout"))
+
+
+def test_demo_data_twice_keeps_one_organisation(db):
+    from proposals.models import Organisation, User
+
+    call_command("demo_data")
+    call_command("demo_data")
+    assert Organisation.objects.count() == 1
+    assert User.objects.count() == len(DEMO_USERS)
