@@ -7,7 +7,6 @@ from proposals.models.credentials import (
     Environment,
     RatePause,
     RateSlot,
-    SharedToken,
 )
 from proposals.models.people import Organisation, Role, User
 from proposals.models.proposal import (
@@ -33,7 +32,6 @@ __all__ = [
     "RatePause",
     "RateSlot",
     "Role",
-    "SharedToken",
     "SieSmartCall",
     "Status",
     "User",

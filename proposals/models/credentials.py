@@ -27,7 +27,6 @@ class Credential(models.Model):
     is_active = models.BooleanField(default=False)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
-    last_success_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -86,16 +85,6 @@ class CredentialAudit(models.Model):
 
     class Meta:
         ordering = ["-at"]
-
-
-class SharedToken(models.Model):
-    """The database token store: one bearer token per credential for every process."""
-
-    key = models.CharField(max_length=100, unique=True)
-    token_encrypted = models.TextField()
-    token_type = models.CharField(max_length=20, default="Bearer")
-    expires_at = models.FloatField()
-    renewing_until = models.FloatField(default=0)
 
 
 class RateSlot(models.Model):

@@ -48,6 +48,8 @@ class Proposal(models.Model):
     request_decision = models.BooleanField(default=True)
     decision_request = models.JSONField(default=dict, blank=True)
     step = models.CharField(max_length=20, default="office")
+    # What a broker typed on a step that did not validate yet, kept as typed so nothing is lost.
+    draft_input = models.JSONField(default=dict, blank=True)
 
     # Denormalised for lists, filters and search.
     customer_name = models.CharField(max_length=255, blank=True, db_index=True)
