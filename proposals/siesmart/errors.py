@@ -313,7 +313,8 @@ def error_from_response(response: requests.Response) -> SieSmartError:
         retry_after = parse_retry_after(response.headers.get(endpoints.RETRY_AFTER_HEADER))
         return RateLimitedError(message, retry_after=retry_after, **common)
     if status >= 500:
-        if code is None and status == 503:
-            common["code"] = ErrorCode.SERVICE_UNAVAILABLE
+        if code is None:
+            # Not SFS's error object (a proxy's page, say): name the status rather than guess.
+            common["code"] = ErrorCode.SERVICE_UNAVAILABLE if status == 503 else f"HTTP_{status}"
         return ServerError(message, **common)
     return _BY_STATUS.get(status, SieSmartError)(message, **common)
