@@ -245,6 +245,29 @@ CELERY_TASK_CREATE_MISSING_QUEUES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    # Decides itself whether a cycle is due: every 10 s while a decision is pending, else 60 s.
+    "refresh-open-proposals": {
+        "task": "proposals.background.refresh_open_proposals",
+        "schedule": 5.0,
+        "options": {"expires": 10},
+    },
+    "sweep-sending": {
+        "task": "proposals.background.sweep_sending",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
+    "refresh-config": {
+        "task": "proposals.background.refresh_config_all",
+        "schedule": 3600.0,
+        "options": {"expires": 600},
+    },
+    "worker-heartbeat": {
+        "task": "proposals.interactive.record_worker_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 60},
+    },
+}
 
 # ------------------------------------------------------------------------------------------------
 # SieSmart

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from proposals.views import health, home, workers
+from proposals.views import credentials, health, home, notifications, staff, workers
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -13,8 +13,35 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", home.home, name="home"),
     path("broker/", home.broker_home, name="broker_home"),
-    path("staff/", home.staff_home, name="staff_home"),
-    path("manage/", home.admin_home, name="admin_home"),
+    path("staff/", staff.staff_home, name="staff_home"),
+    path("staff/export.csv", staff.staff_export, name="staff_export"),
+    path("staff/health/", staff.staff_health, name="staff_health"),
+    path("staff/refresh", staff.staff_bulk_refresh, name="staff_bulk_refresh"),
+    path("staff/proposals/<int:pk>/", staff.staff_proposal, name="staff_proposal"),
+    path("staff/proposals/<int:pk>/retry", staff.staff_retry, name="staff_retry_send"),
+    path("staff/proposals/<int:pk>/requeue", staff.staff_requeue_view, name="staff_requeue"),
+    path("staff/proposals/<int:pk>/refresh", staff.staff_refresh_view, name="staff_refresh"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read", notifications.notifications_read, name="notifications_read"),
+    path("manage/", credentials.admin_home, name="admin_home"),
+    path("manage/credentials/new", credentials.credential_edit, name="credential_new"),
+    path("manage/credentials/<int:pk>/edit", credentials.credential_edit, name="credential_edit"),
+    path(
+        "manage/credentials/<int:pk>/activate",
+        credentials.credential_make_active,
+        name="credential_activate",
+    ),
+    path("manage/credentials/<int:pk>/test", credentials.credential_test, name="credential_test"),
+    path(
+        "manage/credentials/<int:pk>/refresh-config",
+        credentials.credential_refresh_config,
+        name="credential_refresh_config",
+    ),
+    path(
+        "manage/connection-tests/<int:pk>",
+        credentials.connection_test_status,
+        name="connection_test_status",
+    ),
     path("manage/workers/check", workers.workers_check, name="workers_check"),
     path("manage/workers/status", workers.workers_status, name="workers_status"),
 ]

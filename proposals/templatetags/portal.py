@@ -65,3 +65,11 @@ def status_badge(value, label=None):
         text_class,
         label or value.replace("_", " ").capitalize(),
     )
+
+
+@register.filter
+def epoch_datetime(value):
+    """Epoch seconds (as the token store keeps them) as an aware datetime."""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(float(value), tz=UTC)

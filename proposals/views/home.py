@@ -3,8 +3,7 @@
 from django.shortcuts import redirect, render
 
 from proposals.selectors import proposals_for_user
-from proposals.services.workers import worker_heartbeat_get
-from proposals.views.access import ADMIN, BROKER, STAFF, role_required
+from proposals.views.access import BROKER, STAFF, role_required
 
 
 def home(request):
@@ -27,8 +26,3 @@ def staff_home(request):
         proposals_for_user(user=request.user).select_related("broker").order_by("-updated")[:50]
     )
     return render(request, "staff/home.html", {"proposals": proposals})
-
-
-@role_required(ADMIN)
-def admin_home(request):
-    return render(request, "admin_area/home.html", {"heartbeat": worker_heartbeat_get()})

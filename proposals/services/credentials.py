@@ -1,0 +1,216 @@
+"""SieSmart credentials: saved and audited by admins, secrets encrypted, one active per firm."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from proposals.models import (
+    ConnectionTest,
+    Credential,
+    CredentialAudit,
+    Environment,
+    Organisation,
+    SieSmartCall,
+    User,
+)
+from proposals.services import PortalError
+from proposals.services.crypto import secret_encrypt, secret_rotate
+from proposals.siesmart.endpoints import ENVIRONMENTS, TOKEN_RECORD_PATH
+
+AUDITED_FIELDS = ("environment", "api_url", "token_url", "client_id", "is_active")
+
+
+def environment_urls(environment: str) -> tuple[str, str] | None:
+    """The preset (API URL, token URL) of an environment; None for custom URLs."""
+    if environment == Environment.SANDBOX:
+        root = settings.SIESMART_SANDBOX_URL.rstrip("/")
+        return f"{root}/siesmart/b2b/v1", f"{root}/oauth/token"
+    preset = ENVIRONMENTS.get(environment)
+    return (preset.api_url, preset.token_url) if preset else None
+
+
+def _audit(*, credential, user, action, changes=None):
+    CredentialAudit.objects.create(
+        organisation_id=credential.organisation_id,
+        credential=credential,
+        user=user,
+        action=action,
+        changes=changes or {},
+    )
+
+
+@transaction.atomic
+def credential_save(
+    *,
+    organisation: Organisation,
+    user: User | None,
+    environment: str,
+    client_id: str,
+    client_secret: str = "",
+    api_url: str = "",
+    token_url: str = "",
+    make_active: bool = False,
+    credential: Credential | None = None,
+) -> Credential:
+    """Create or change the organisation's credential for ``environment``.
+
+    A blank ``client_secret`` on a change keeps the stored one (the secret is write-only).
+    """
+    preset = environment_urls(environment)
+    if preset:
+        api_url, token_url = preset
+    if credential is None:
+        credential = Credential.objects.filter(
+            organisation=organisation, environment=environment
+        ).first()
+    if credential is not None and credential.organisation_id != organisation.pk:
+        raise PortalError("That credential belongs to another organisation.")
+    creating = credential is None
+    if creating and not client_secret:
+        raise PortalError("A new credential needs its client secret.")
+    credential = credential or Credential(organisation=organisation)
+    before = {field: getattr(credential, field) for field in AUDITED_FIELDS}
+
+    credential.environment = environment
+    credential.api_url, credential.token_url = api_url, token_url
+    credential.client_id = client_id
+    if client_secret:
+        credential.client_secret_encrypted = secret_encrypt(client_secret)
+    credential.save()
+    if make_active:
+        _activate(credential)
+
+    after = {field: getattr(credential, field) for field in AUDITED_FIELDS}
+    changes = {k: [before[k], after[k]] for k in AUDITED_FIELDS if before[k] != after[k]}
+    if client_secret:
+        changes["client_secret"] = "changed"  # that it changed, never what to
+    _audit(
+        credential=credential,
+        user=user,
+        action="created" if creating else "changed",
+        changes=changes,
+    )
+    return credential
+
+
+def _activate(credential: Credential) -> None:
+    Credential.objects.filter(organisation_id=credential.organisation_id, is_active=True).exclude(
+        pk=credential.pk
+    ).update(is_active=False)
+    if not credential.is_active:
+        credential.is_active = True
+        credential.save(update_fields=["is_active", "updated"])
+
+
+@transaction.atomic
+def credential_activate(*, credential: Credential, user: User) -> Credential:
+    _activate(credential)
+    _audit(credential=credential, user=user, action="activated")
+    return credential
+
+
+def credential_active_for(*, organisation_id: int) -> Credential | None:
+    return Credential.objects.filter(organisation_id=organisation_id, is_active=True).first()
+
+
+@dataclass(frozen=True)
+class CredentialHealth:
+    token_expires_at: float | None
+    last_success_at: object
+    calls_last_hour: int
+    budget_last_hour: int
+
+
+def credential_health(*, credential: Credential) -> CredentialHealth:
+    """What the admin page shows: derived from the token store and the call log."""
+    from proposals.services.shared_state import CacheTokenStore
+
+    token = CacheTokenStore().get(credential.cache_key)
+    api_calls = SieSmartCall.objects.filter(credential=credential).exclude(path=TOKEN_RECORD_PATH)
+    since = timezone.now() - timedelta(hours=1)
+    return CredentialHealth(
+        token_expires_at=token.expires_at if token else None,
+        last_success_at=api_calls.filter(status__lt=300).aggregate(last=Max("at"))["last"],
+        calls_last_hour=api_calls.filter(at__gte=since).count(),
+        budget_last_hour=settings.SIESMART_BUDGET_PER_MINUTE * 60,
+    )
+
+
+def connection_test_request(*, credential: Credential, user: User) -> ConnectionTest:
+    """Queue an interactive "Test connection"; the page follows its state."""
+    from proposals.tasks import run_connection_test
+
+    test = ConnectionTest.objects.create(credential=credential, requested_by=user)
+    _audit(credential=credential, user=user, action="connection test requested")
+    transaction.on_commit(lambda: run_connection_test.delay(test.pk))
+    return test
+
+
+@transaction.atomic
+def credentials_rotate_keys() -> int:
+    """Re-encrypt every stored secret with the first of ``FIELD_ENCRYPTION_KEYS``."""
+    count = 0
+    for credential in Credential.objects.select_for_update().filter(~Q(client_secret_encrypted="")):
+        credential.client_secret_encrypted = secret_rotate(credential.client_secret_encrypted)
+        credential.save(update_fields=["client_secret_encrypted"])
+        count += 1
+    return count
+
+
+def connection_test_run(*, test_id: int) -> ConnectionTest:
+    """Get a token and list the offices, in the interactive lane; keep outcome and trace id."""
+    from proposals.services.siesmart_access import client_for
+    from proposals.siesmart.endpoints import OFFICES
+    from proposals.siesmart.enums import Lane
+    from proposals.siesmart.errors import SieSmartError
+
+    test = ConnectionTest.objects.select_related("credential").get(pk=test_id)
+    ConnectionTest.objects.filter(pk=test.pk).update(state=ConnectionTest.State.RUNNING)
+    client = client_for(credential=test.credential, lane=Lane.INTERACTIVE)
+    try:
+        client.fetch_token()
+        offices = client.list_offices()
+    except SieSmartError as error:
+        test.state = ConnectionTest.State.FAILED
+        test.message = describe_error(error)
+        test.trace_id = error.trace_id or ""
+    else:
+        test.state = ConnectionTest.State.OK
+        test.offices = [{"id": o.id, "name": o.name, "country": o.country_code} for o in offices]
+        test.message = f"Token obtained; {len(offices)} office(s) answered."
+        last = (
+            SieSmartCall.objects.filter(credential=test.credential, path=OFFICES)
+            .order_by("-at", "-id")
+            .first()
+        )
+        test.trace_id = last.trace_id if last else ""
+    test.finished = timezone.now()
+    test.save(update_fields=["state", "message", "trace_id", "offices", "finished"])
+    return test
+
+
+def describe_error(error) -> str:
+    """An error from SFS in words a person can act on (with its code, for support)."""
+    from proposals.siesmart import errors
+
+    words = {
+        errors.TokenError: "SFS refused the client id or secret.",
+        errors.UnauthorizedError: "SFS refused the token.",
+        errors.ForbiddenError: "SFS says this credential may not do that.",
+        errors.NotFoundError: "SFS does not know it (the test environment may have been wiped).",
+        errors.RateLimitedError: "SFS's rate limit was reached; the portal waits and retries.",
+        errors.ServerError: "SFS had an internal error.",
+        errors.SieSmartTimeout: "SFS did not answer in time.",
+        errors.SieSmartConnectionError: "SFS could not be reached.",
+        errors.MalformedResponseError: "SFS answered something the portal does not understand.",
+    }
+    text = next(
+        (text for kind, text in words.items() if isinstance(error, kind)),
+        "SFS refused the request.",
+    )
+    detail = f" ({error.code})" if getattr(error, "code", None) else ""
+    return f"{text}{detail} {error}".strip()

@@ -1,0 +1,176 @@
+"""The credit decision: requested with If-Match straight away; the pre-check only on request."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from proposals.models import Proposal, Status, User
+from proposals.services import PortalError
+from proposals.services.credentials import describe_error
+from proposals.services.events import event_record, status_move
+from proposals.services.remote import remote_adopt
+from proposals.services.siesmart_access import client_for
+from proposals.siesmart import errors
+from proposals.siesmart.enums import DECISION_REQUESTABLE_WORKFLOW_STATUSES, Lane
+
+
+def _client(proposal: Proposal):
+    return client_for(
+        credential=proposal.credential, lane=Lane.INTERACTIVE, proposal_id=proposal.pk
+    )
+
+
+def _save_remote(proposal: Proposal, remote, **extra) -> None:
+    fields = remote_adopt(proposal=proposal, remote=remote)
+    for name, value in extra.items():
+        setattr(proposal, name, value)
+    proposal.save(update_fields=[*fields, *extra, "updated"])
+
+
+def proposal_gone(*, proposal: Proposal, actor_label: str = "worker") -> None:
+    """SFS answered 404: the test environment was wiped. Marked and explained, never re-created
+    behind the broker's back."""
+    from proposals.services.notifications import notification_send
+
+    status_move(
+        proposal=proposal,
+        to=Status.GONE,
+        kind="gone",
+        actor_label=actor_label,
+        message="SFS no longer has this proposal (its test environment is wiped from time to "
+        "time). Sending it again is your choice.",
+        fields={"last_checked_at": timezone.now()},
+    )
+    notification_send(
+        proposal=proposal, kind="gone", message=f"{proposal.reference} is no longer at SFS."
+    )
+
+
+def decision_request_now(*, proposal: Proposal) -> str:
+    """POST .../decision with If-Match. A stale ETag (SFS changed it meanwhile, e.g. an
+    underwriter's edit) is re-read and tried once more, as client-go's RetryOnConflict does."""
+    if proposal.status != Status.SENT or not proposal.sfs_id:
+        return "not sent"
+    if proposal.workflow_status not in DECISION_REQUESTABLE_WORKFLOW_STATUSES:
+        return f"not requestable in {proposal.workflow_status}"
+    client = _client(proposal)
+    request = proposal.decision_request or {}
+    for attempt in (1, 2):
+        try:
+            remote = client.request_decision(
+                proposal.sfs_id,
+                etag=proposal.etag,
+                comment_to_risk_analyst=request.get("commentToRiskAnalyst") or None,
+                may_contact_customer=bool(request.get("siemensMayContactCustomer")),
+                may_request_credit_data=bool(request.get("siemensMayRequestCreditData")),
+                prelease=bool(request.get("prelease")),
+            )
+        except errors.EtagMismatchError:
+            if attempt == 2:
+                raise
+            _save_remote(proposal, client.get_proposal(proposal.sfs_id))
+            if proposal.workflow_status not in DECISION_REQUESTABLE_WORKFLOW_STATUSES:
+                return f"not requestable in {proposal.workflow_status}"
+            continue
+        except errors.ValidationError as error:
+            return _precondition_failed(proposal, error)
+        except errors.ConflictError:
+            _save_remote(proposal, client.get_proposal(proposal.sfs_id))
+            event_record(
+                proposal=proposal,
+                kind="decision_not_allowed",
+                message="SFS does not take a decision request in state "
+                f"{proposal.workflow_status}.",
+            )
+            return "conflict"
+        except errors.NotFoundError:
+            proposal_gone(proposal=proposal)
+            return "gone"
+        break
+    _save_remote(
+        proposal,
+        remote,
+        decision_requested_at=timezone.now(),
+        decision_request={**request, "violations": [], "state": "requested"},
+    )
+    event_record(
+        proposal=proposal,
+        kind="decision_requested",
+        message="Credit decision requested; SFS is deciding.",
+    )
+    return "requested"
+
+
+def _precondition_failed(proposal: Proposal, error: errors.ValidationError) -> str:
+    from proposals.services.notifications import notification_send
+
+    words = [v.user_message or v.code for v in error.violations]
+    proposal.decision_request = {
+        **(proposal.decision_request or {}),
+        "state": "refused",
+        "violations": [{"code": v.code, "userMessage": v.user_message} for v in error.violations],
+    }
+    proposal.last_error_code = str(error.code or "")[:60]
+    proposal.last_error_message = "; ".join(words)[:2000]
+    proposal.save(update_fields=["decision_request", "last_error_code", "last_error_message"])
+    event_record(
+        proposal=proposal,
+        kind="decision_refused",
+        message="SFS cannot decide yet: " + "; ".join(words),
+    )
+    notification_send(
+        proposal=proposal,
+        kind="decision_refused",
+        message=f"{proposal.reference}: SFS cannot decide yet. {describe_error(error)}",
+    )
+    return "precondition violations"
+
+
+def proposal_request_decision(*, proposal: Proposal, user: User) -> None:
+    """A broker asks for the decision of a sent proposal (e.g. after more information)."""
+    if proposal.status != Status.SENT:
+        raise PortalError("Only a proposal that SFS has can go for a decision.")
+    if proposal.workflow_status not in DECISION_REQUESTABLE_WORKFLOW_STATUSES:
+        raise PortalError("SFS does not take a decision request in this state.")
+    from proposals.tasks import request_decision
+
+    event_record(proposal=proposal, kind="decision_asked", actor=user, message="Decision asked.")
+    Proposal.objects.filter(pk=proposal.pk).update(
+        decision_request={**(proposal.decision_request or {}), "state": "queued"}
+    )
+    transaction.on_commit(lambda: request_decision.delay(proposal.pk))
+
+
+def proposal_precheck_request(*, proposal: Proposal, user: User) -> None:
+    if proposal.status != Status.SENT:
+        raise PortalError("The pre-check needs a proposal that SFS has.")
+    from proposals.tasks import run_precheck
+
+    request = {**(proposal.decision_request or {}), "precheck": {"state": "queued"}}
+    Proposal.objects.filter(pk=proposal.pk).update(decision_request=request)
+    event_record(proposal=proposal, kind="precheck_asked", actor=user, message="Pre-check asked.")
+    transaction.on_commit(lambda: run_precheck.delay(proposal.pk))
+
+
+def precheck_run(*, proposal: Proposal) -> dict:
+    try:
+        result = _client(proposal).precheck(proposal.sfs_id)
+    except errors.NotFoundError:
+        proposal_gone(proposal=proposal)
+        return {"state": "gone"}
+    except errors.BudgetExhausted:
+        raise
+    except errors.SieSmartError as error:
+        outcome = {"state": "failed", "message": describe_error(error)}
+    else:
+        outcome = {
+            "state": "ok",
+            "requestAllowed": result.request_allowed,
+            "cancelAllowed": result.cancel_allowed,
+            "violations": [
+                {"code": v.code, "userMessage": v.user_message} for v in result.violations
+            ],
+        }
+    outcome["at"] = timezone.now().isoformat()
+    request = {**(proposal.decision_request or {}), "precheck": outcome}
+    Proposal.objects.filter(pk=proposal.pk).update(decision_request=request)
+    return outcome
