@@ -21,6 +21,8 @@ KINDS = {
     "decision": "decision received",
     "send_failed": "send failed",
     "conflict": "changes conflict with SFS",
+    "decision_refused": "SFS cannot decide yet",
+    "gone": "no longer at SFS",
 }
 
 
