@@ -283,7 +283,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int(
     default=int(3 * (SIESMART_CONNECT_TIMEOUT + SIESMART_READ_TIMEOUT) + 30),
 )
 CELERY_TASK_TIME_LIMIT = CELERY_TASK_SOFT_TIME_LIMIT + 30
-SEND_LEASE_SECONDS = CELERY_TASK_TIME_LIMIT + 30
+SEND_LEASE_SECONDS = env.int("SEND_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
+# The sweeper sends again what has waited in the queue this long (a lost broker message).
+SEND_REQUEUE_AFTER_SECONDS = env.int("SEND_REQUEUE_AFTER_SECONDS", default=120)
 
 # ------------------------------------------------------------------------------------------------
 # Logging: plain lines on stderr; no secret is ever a log argument.

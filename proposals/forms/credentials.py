@@ -12,9 +12,12 @@ class CredentialForm(forms.Form):
         label="API base URL",
         required=False,
         max_length=300,
+        assume_scheme="https",
         help_text="Custom URLs only, e.g. https://host/siesmart/b2b/v1",
     )
-    token_url = forms.URLField(label="Token URL", required=False, max_length=300)
+    token_url = forms.URLField(
+        label="Token URL", required=False, max_length=300, assume_scheme="https"
+    )
     client_id = forms.CharField(label="Client id", max_length=200)
     client_secret = forms.CharField(
         label="Client secret",

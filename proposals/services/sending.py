@@ -277,7 +277,7 @@ def sending_sweep() -> dict:
                 to_status=Status.VERIFYING,
                 message="The worker sending it stopped; checking SFS before sending again.",
             )
-    stale_before = now - timedelta(seconds=120)
+    stale_before = now - timedelta(seconds=settings.SEND_REQUEUE_AFTER_SECONDS)
     stale = list(
         Proposal.objects.filter(
             Q(status=Status.QUEUED, queued_at__lt=stale_before)

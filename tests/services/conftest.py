@@ -1,0 +1,37 @@
+"""A sandbox process and a credential pointing at it, with its configuration mirrored."""
+
+import pytest
+
+from proposals.services.config_mirror import config_refresh
+from proposals.services.credentials import credential_save
+from tests.support.sandbox_server import SandboxProcess
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    with SandboxProcess(rate_limit=0, decision_delay=0.5) as process:
+        yield process
+
+
+def sandbox_credential(organisation, sandbox, *, client_id="demo-introducer", secret="demo-secret"):
+    return credential_save(
+        organisation=organisation,
+        user=None,
+        environment="custom",
+        api_url=sandbox.api_url,
+        token_url=sandbox.token_url,
+        client_id=client_id,
+        client_secret=secret,
+        make_active=True,
+    )
+
+
+@pytest.fixture
+def credential(organisation, sandbox):
+    return sandbox_credential(organisation, sandbox)
+
+
+@pytest.fixture
+def mirrored(credential):
+    config_refresh(credential=credential)
+    return credential
