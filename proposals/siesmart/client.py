@@ -16,9 +16,8 @@ from typing import Any, TypeVar
 
 import requests
 
-from . import endpoints, jsonio
+from . import answers, endpoints
 from .enums import Lane
-from .parsing import require_list, require_object
 from .protocols import Limiter, Recorder, TokenStore
 from .retry import CallPolicy
 from .transport import Answer, Transport
@@ -39,36 +38,6 @@ from .types import (
 )
 
 T = TypeVar("T")
-
-
-def _proposal(answer: Answer) -> Proposal:
-    return Proposal.from_json(answer.body, etag=answer.etag)
-
-
-def _asset(answer: Answer) -> AssetResult:
-    return AssetResult.from_json(answer.body, etag=answer.etag)
-
-
-def _quote(answer: Answer) -> CalculationResult:
-    body = require_object(answer.body, "quote answer")
-    # [DOC] `{"result": {...}}`; a bare result object is read as well.
-    return CalculationResult.from_json(body.get("result", body), "quote result")
-
-
-def _list_of(kind: Any, what: str) -> Callable[[Answer], list[Any]]:
-    def parse(answer: Answer) -> list[Any]:
-        return [kind.from_json(item) for item in require_list(answer.body, what)]
-
-    return parse
-
-
-def _query_value(value: object) -> str:
-    """A query parameter as SFS reads it: timestamps in the contract's form, the rest as text."""
-    if isinstance(value, datetime):
-        return jsonio.format_timestamp(value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 class SieSmartClient:
@@ -185,14 +154,14 @@ class SieSmartClient:
         return {endpoints.OFFICE_ID_PARAM: office_id}
 
     def list_offices(self) -> list[Office]:
-        return self._request("GET", endpoints.OFFICES, parse=_list_of(Office, "offices"))
+        return self._request("GET", endpoints.OFFICES, parse=answers.list_of(Office, "offices"))
 
     def list_sales_contacts(self, office_id: int) -> list[SalesContact]:
         return self._request(
             "GET",
             endpoints.SALES_CONTACTS,
             params=self._office_params(office_id),
-            parse=_list_of(SalesContact, "sales contacts"),
+            parse=answers.list_of(SalesContact, "sales contacts"),
         )
 
     def list_iac_codes(self, office_id: int) -> list[IacCode]:
@@ -200,7 +169,7 @@ class SieSmartClient:
             "GET",
             endpoints.IAC_CODES,
             params=self._office_params(office_id),
-            parse=_list_of(IacCode, "IAC codes"),
+            parse=answers.list_of(IacCode, "IAC codes"),
         )
 
     def get_calculation_config(self, office_id: int) -> CalculationConfig:
@@ -212,20 +181,24 @@ class SieSmartClient:
         )
 
     def list_legal_forms(self) -> list[LegalForm]:
-        return self._request("GET", endpoints.LEGAL_FORMS, parse=_list_of(LegalForm, "legal forms"))
+        return self._request(
+            "GET", endpoints.LEGAL_FORMS, parse=answers.list_of(LegalForm, "legal forms")
+        )
 
     def list_titles(self) -> list[Title]:
-        return self._request("GET", endpoints.TITLES, parse=_list_of(Title, "titles"))
+        return self._request("GET", endpoints.TITLES, parse=answers.list_of(Title, "titles"))
 
     # -- proposals: create, read, find -------------------------------------------------------------
 
     def create_proposal(self, body: dict[str, Any]) -> Proposal:
         """Never repeated by the client: after a failure with `outcome_unknown`, the caller
         searches by label before it sends again."""
-        return self._request("POST", endpoints.PROPOSALS, json=body, retry=False, parse=_proposal)
+        return self._request(
+            "POST", endpoints.PROPOSALS, json=body, retry=False, parse=answers.proposal
+        )
 
     def get_proposal(self, proposal_id: int) -> Proposal:
-        return self._request("GET", endpoints.proposal(proposal_id), parse=_proposal)
+        return self._request("GET", endpoints.proposal(proposal_id), parse=answers.proposal)
 
     def search_proposals(
         self,
@@ -256,7 +229,7 @@ class SieSmartClient:
             **more,
         }
         params = {
-            endpoints.search_param_name(name): _query_value(value)
+            endpoints.search_param_name(name): answers.query_value(value)
             for name, value in wanted.items()
             if value is not None
         }
@@ -284,7 +257,11 @@ class SieSmartClient:
 
     def update_proposal(self, proposal_id: int, *, etag: str, changes: dict[str, Any]) -> Proposal:
         return self._request(
-            "PATCH", endpoints.proposal(proposal_id), json=changes, if_match=etag, parse=_proposal
+            "PATCH",
+            endpoints.proposal(proposal_id),
+            json=changes,
+            if_match=etag,
+            parse=answers.proposal,
         )
 
     def replace_customer(
@@ -305,12 +282,16 @@ class SieSmartClient:
             endpoints.proposal_customer(proposal_id),
             json=body,
             if_match=etag,
-            parse=_proposal,
+            parse=answers.proposal,
         )
 
     def add_asset(self, proposal_id: int, *, etag: str, asset: dict[str, Any]) -> AssetResult:
         return self._request(
-            "POST", endpoints.proposal_assets(proposal_id), json=asset, if_match=etag, parse=_asset
+            "POST",
+            endpoints.proposal_assets(proposal_id),
+            json=asset,
+            if_match=etag,
+            parse=answers.asset,
         )
 
     def replace_asset(
@@ -321,12 +302,15 @@ class SieSmartClient:
             endpoints.proposal_asset(proposal_id, asset_id),
             json=asset,
             if_match=etag,
-            parse=_asset,
+            parse=answers.asset,
         )
 
     def delete_asset(self, proposal_id: int, asset_id: int, *, etag: str) -> AssetResult:
         return self._request(
-            "DELETE", endpoints.proposal_asset(proposal_id, asset_id), if_match=etag, parse=_asset
+            "DELETE",
+            endpoints.proposal_asset(proposal_id, asset_id),
+            if_match=etag,
+            parse=answers.asset,
         )
 
     def calculate(self, proposal_id: int, *, etag: str, calculation: dict[str, Any]) -> Proposal:
@@ -336,7 +320,7 @@ class SieSmartClient:
             endpoints.proposal_calculation(proposal_id),
             json=calculation,
             if_match=etag,
-            parse=_proposal,
+            parse=answers.proposal,
         )
 
     def quote(
@@ -364,7 +348,7 @@ class SieSmartClient:
             params=params,
             json=calculation,
             retry=True,
-            parse=_quote,
+            parse=answers.quote,
         )
 
     # -- decision ----------------------------------------------------------------------------------
@@ -401,11 +385,15 @@ class SieSmartClient:
             endpoints.proposal_decision(proposal_id),
             json=body,
             if_match=etag,
-            parse=_proposal,
+            parse=answers.proposal,
         )
 
     def cancel(self, proposal_id: int, *, etag: str) -> Proposal:
         # An empty object rather than no body: a server that parses every POST body reads it.
         return self._request(
-            "POST", endpoints.proposal_cancel(proposal_id), json={}, if_match=etag, parse=_proposal
+            "POST",
+            endpoints.proposal_cancel(proposal_id),
+            json={},
+            if_match=etag,
+            parse=answers.proposal,
         )
