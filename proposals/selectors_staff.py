@@ -162,12 +162,17 @@ def dashboard_query(*, user: User, filters: Mapping | None = None) -> QuerySet[P
 
 
 def status_counts(*, user: User) -> dict[str, int]:
-    """{status: count} for every portal status (zeros included), plus "STUCK"."""
-    qs = proposals_for_user(user=user)
-    counts = {value: 0 for value in Status.values}
-    for row in qs.order_by().values("status").annotate(n=Count("id")):
+    """{status: count} for every portal status (zeros included), plus "STUCK"; one query."""
+    counts = {value: 0 for value in Status.values} | {"STUCK": 0}
+    rows = (
+        proposals_for_user(user=user)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("id"), stuck=Count("id", filter=stuck_q()))
+    )
+    for row in rows:
         counts[row["status"]] = row["n"]
-    counts["STUCK"] = qs.filter(stuck_q()).count()
+        counts["STUCK"] += row["stuck"]
     return counts
 
 
@@ -199,8 +204,9 @@ def office_names(*, user: User) -> dict[int, str]:
     return dict(rows)
 
 
-def office_choices(*, user: User) -> list[tuple[int, str]]:
-    return sorted(office_names(user=user).items(), key=lambda item: item[1].lower())
+def office_choices(*, user: User, offices: dict[int, str] | None = None) -> list[tuple[int, str]]:
+    offices = office_names(user=user) if offices is None else offices
+    return sorted(offices.items(), key=lambda item: item[1].lower())
 
 
 def broker_choices(*, user: User) -> QuerySet[User]:
@@ -277,6 +283,16 @@ class Health:
     budget_last_hour: int
     token_expires_at: datetime | None
     config_refreshed_at: datetime | None
+
+    @property
+    def median_decision_text(self) -> str:
+        seconds = self.median_decision_seconds
+        if seconds is None:
+            return "no decisions"
+        minutes, hours = int(seconds // 60), int(seconds // 3600)
+        if hours:
+            return f"{hours} h {minutes % 60} min"
+        return f"{minutes} min" if minutes else f"{int(seconds)} s"
 
 
 MEDIAN_SAMPLE = 20_000

@@ -46,10 +46,11 @@ class DashboardFilterForm(forms.Form):
     stuck = forms.BooleanField(label="Stuck only", required=False)
     sort = forms.ChoiceField(required=False, choices=[], widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, offices=None, **kwargs):
+        """``offices``: {office_id: name} when the caller has it already (saves a query)."""
         super().__init__(*args, **kwargs)
         self.fields["broker"].queryset = broker_choices(user=user)
-        self.fields["office"].choices = ANY + office_choices(user=user)
+        self.fields["office"].choices = ANY + office_choices(user=user, offices=offices)
         self.fields["sort"].choices = [("", "")] + _sort_choices()
         for name, field in self.fields.items():
             if name in ("stuck", "sort"):

@@ -48,8 +48,8 @@ COLUMNS = [
 BULK_LIMIT = 200
 
 
-def _filters(request) -> tuple[DashboardFilterForm, dict]:
-    form = DashboardFilterForm(request.GET or None, user=request.user)
+def _filters(request, offices=None) -> tuple[DashboardFilterForm, dict]:
+    form = DashboardFilterForm(request.GET or None, user=request.user, offices=offices)
     return form, (form.filters() if form.is_bound else {})
 
 
@@ -86,14 +86,14 @@ def _sort_headers(request, current: str) -> list[dict]:
 @role_required(STAFF)
 @require_GET
 def staff_home(request):
-    form, filters = _filters(request)
+    offices = office_names(user=request.user)
+    form, filters = _filters(request, offices)
     counts = status_counts(user=request.user)
     paginator = Paginator(dashboard_query(user=request.user, filters=filters), PAGE_SIZE)
     known = known_count(filters=filters, counts=counts)
     if known is not None:
         paginator.count = known  # the status counts already say it: no second COUNT(*)
     page = paginator.get_page(request.GET.get("page"))
-    offices = office_names(user=request.user)
     for proposal in page.object_list:
         proposal.office_name = offices.get(proposal.office_id, "")
     status_links = [
@@ -183,11 +183,10 @@ def _export_rows(queryset, offices):
 @role_required(STAFF)
 @require_GET
 def staff_export(request):
-    _, filters = _filters(request)
+    offices = office_names(user=request.user)
+    _, filters = _filters(request, offices)
     queryset = dashboard_query(user=request.user, filters=filters)
-    response = StreamingHttpResponse(
-        _export_rows(queryset, office_names(user=request.user)), content_type="text/csv"
-    )
+    response = StreamingHttpResponse(_export_rows(queryset, offices), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="proposals.csv"'
     return response
 
