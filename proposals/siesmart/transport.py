@@ -21,6 +21,7 @@ from .errors import (
     MalformedResponseError,
     RateLimitedError,
     SieSmartError,
+    TokenError,
     UnauthorizedError,
     error_from_response,
 )
@@ -168,13 +169,14 @@ class Transport:
         last_error: SieSmartError | None = None
         while True:
             attempt += 1
-            token = self.tokens.token(rejected=rejected_token)
             try:
+                token = self.tokens.token(rejected=rejected_token)
                 self._take_slot()
-            except BudgetExhausted as exhausted:
-                # On a retry, the earlier failure says more (its outcome may be unknown).
+            except (BudgetExhausted, TokenError) as blocked:
+                # Nothing was sent this time. On a retry, the earlier failure says more: its
+                # outcome may be unknown, and the caller must learn that.
                 if last_error is not None:
-                    raise last_error from exhausted
+                    raise last_error from blocked
                 raise
             result = self._attempt(outgoing, token, attempt, parse)
             if not isinstance(result, SieSmartError):

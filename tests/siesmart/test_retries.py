@@ -20,6 +20,7 @@ from proposals.siesmart import (
     ServerError,
     SieSmartConnectionError,
     SieSmartTimeout,
+    TokenError,
     UnauthorizedError,
     ValidationError,
 )
@@ -28,6 +29,7 @@ from proposals.siesmart.retry import backoff_delay
 from .helpers import (
     ETAG,
     PROPOSAL,
+    TOKEN_URL,
     SpyLimiter,
     add_token,
     api,
@@ -346,3 +348,18 @@ def test_a_retry_that_finds_no_budget_raises_the_failure_it_was_retrying(make_cl
 def test_proposal_json_helper_is_a_copy():
     body = proposal_json(label="other")
     assert body["label"] == "other" and PROPOSAL["label"] == "IP-2026-000042"
+
+
+def test_a_retry_that_cannot_get_a_token_raises_the_failure_it_was_retrying(
+    make_client, rsps, clock
+):
+    # The token expires during the backoff, and the token endpoint is down by then.
+    client = make_client(sleep=lambda seconds: clock.advance(86400))
+    add_token(rsps)
+    rsps.add(responses.POST, TOKEN_URL, status=503)
+    rsps.add(responses.GET, PROPOSAL_URL, **_failure("500"))
+    with pytest.raises(ServerError) as caught:
+        client.get_proposal(7000123)
+    assert caught.value.outcome_unknown
+    assert isinstance(caught.value.__cause__, TokenError)
+    assert len(api_calls(rsps)) == 1
