@@ -21,7 +21,10 @@ def _store_asset(proposal, clean: dict, asset_id=None) -> dict:
     if asset_id is None:
         asset_id = proposal.next_asset_id
         proposal.next_asset_id += 1
-    return {"id": asset_id, **normalize(ASSET, clean)}
+    asset = {"id": asset_id, **normalize(ASSET, clean)}
+    # The supplier was resolved through the register: keep its name and address.
+    asset["equipmentSupplier"] = clean.get("equipmentSupplier")
+    return asset
 
 
 def stored_codes(sb, proposal) -> list:
