@@ -74,7 +74,7 @@ def main() -> int:
         if name == "sandbox":
             time.sleep(1)  # the demo data below points at it
     subprocess.run(
-        [PY, "manage.py", "demo_data", "--sandbox-url", env["SIESMART_SANDBOX_URL"]],
+        [PY, "manage.py", "demo_data", *(["--connect-sandbox"] if "sandbox" in procs else [])],
         cwd=REPO,
         env=env,
         check=False,

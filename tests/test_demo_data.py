@@ -23,3 +23,17 @@ def test_demo_data_twice_keeps_one_organisation(db):
     call_command("demo_data")
     assert Organisation.objects.count() == 1
     assert User.objects.count() == len(DEMO_USERS)
+
+
+def test_demo_data_connects_the_sandbox_and_mirrors_it(db, settings, capsys):
+    from proposals.models import Credential, MirroredOffice
+    from tests.support.sandbox_server import SandboxProcess
+
+    with SandboxProcess() as sandbox:
+        settings.SIESMART_SANDBOX_URL = sandbox.base_url
+        call_command("demo_data", "--connect-sandbox")
+    credential = Credential.objects.get()
+    assert credential.is_active and credential.environment == "sandbox"
+    assert credential.api_url == f"{sandbox.base_url}/siesmart/b2b/v1"
+    assert MirroredOffice.objects.filter(credential=credential).count() >= 2
+    assert "office(s) mirrored" in capsys.readouterr().out
