@@ -21,6 +21,7 @@ from proposals.siesmart.enums import FINAL_WORKFLOW_STATUSES, Lane
 from proposals.siesmart.types import same_version
 
 OVERLAP = timedelta(minutes=2)
+FULL_SCAN_EVERY = timedelta(minutes=30)
 PAGE_SIZE = 100
 REFRESHABLE = (Status.SENT,)
 
@@ -78,14 +79,26 @@ def _fetch_and_take(proposal: Proposal, lane: str) -> None:
     proposal_take_remote(proposal=proposal, remote=remote)
 
 
+def _full_scan_due(credential: Credential) -> bool:
+    """Now and then the whole list is read once: the net under every shortcut below."""
+    last = cache.get(f"refresh-full:{credential.pk}")
+    return last is None or timezone.now() - datetime.fromisoformat(last) > FULL_SCAN_EVERY
+
+
 def refresh_cycle(*, credential: Credential) -> dict:
-    """One sweep of the credential's open proposals. Returns figures for logs and benchmarks."""
+    """One sweep of the credential's open proposals. Returns figures for logs and benchmarks.
+
+    Pages (newest change first) go on only while a page still ends in changes newer than what
+    the last cycle saw, less the overlap; a quiet cycle is one call.
+    """
     open_by_id = {p.sfs_id: p for p in open_proposals(credential).select_related("credential")}
     if not open_by_id:
         return {"calls": 0, "changed": 0, "gone": 0}
     client = client_for(credential=credential, lane=Lane.BACKGROUND)
     cursor = cache.get(_cursor_key(credential.pk))
-    stop_before = datetime.fromisoformat(cursor) - OVERLAP if cursor else None
+    full_scan = cursor is None or _full_scan_due(credential)
+    cursor_at = datetime.fromisoformat(cursor) if cursor else None
+    stop_before = cursor_at - OVERLAP if cursor_at else None
     calls, page, newest, changed, seen = 0, 0, None, [], set()
     checked_at = timezone.now()
     total = None
@@ -95,33 +108,40 @@ def refresh_cycle(*, credential: Credential) -> dict:
         )
         calls += 1
         total = result.total_elements if total is None else total
-        reached = False
+        last = None
         for summary in result.content:
             seen.add(summary.id)
+            last = summary.updated
             if summary.updated and (newest is None or summary.updated > newest):
                 newest = summary.updated
-            if stop_before and summary.updated and summary.updated < stop_before:
-                reached = True
+            if not full_scan and summary.updated and summary.updated < stop_before:
                 break
             local = open_by_id.get(summary.id)
             if local and not same_version(local.etag, summary.updated_raw):
                 changed.append(local)
-        if reached or result.is_last:
+        if result.is_last or last is None:
+            break
+        if not full_scan and last <= cursor_at:
             break
         page += 1
+    if full_scan:
+        cache.set(f"refresh-full:{credential.pk}", checked_at.isoformat(), None)
     known = Proposal.objects.filter(credential=credential, sfs_id__isnull=False).exclude(
         status=Status.GONE
     )
     missing: list[Proposal] = []
     if total is not None and total < known.count():
         # Some vanished (a wipe of the test environment): list everything to find which.
-        while not result.is_last:
-            page += 1
+        seen, page = set(), 0
+        while True:
             result = client.search_proposals(
                 sort_by="UPDATED", sort_order="DESC", page=page, size=PAGE_SIZE
             )
             calls += 1
             seen.update(summary.id for summary in result.content)
+            if result.is_last or not result.content:
+                break
+            page += 1
         missing = [p for p in known.filter(status__in=REFRESHABLE) if p.sfs_id not in seen]
     for proposal in changed + [m for m in missing if m not in changed]:
         _fetch_and_take(proposal, Lane.BACKGROUND)
