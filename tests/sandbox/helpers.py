@@ -125,6 +125,7 @@ class Api:
 
     def __init__(self, sandbox, token):
         self.sandbox = sandbox
+        self.token = token
         self.url = sandbox.api_url
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"Bearer {token}"
