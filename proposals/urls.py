@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from proposals.views import credentials, health, home, notifications, staff, workers
+from proposals.views import proposal_actions as actions
+from proposals.views import proposals as broker
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -12,7 +14,28 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", home.home, name="home"),
-    path("broker/", home.broker_home, name="broker_home"),
+    path("broker/", broker.broker_home, name="broker_home"),
+    path("proposals/new", broker.proposal_new, name="proposal_new"),
+    path("proposals/<int:pk>/", broker.proposal_detail, name="proposal_detail"),
+    path("proposals/<int:pk>/step/<str:step>", broker.proposal_step, name="proposal_step"),
+    path("proposals/<int:pk>/status", actions.proposal_status, name="proposal_status"),
+    path("proposals/<int:pk>/submit", actions.proposal_submit, name="proposal_submit"),
+    path("proposals/<int:pk>/quote", actions.proposal_quote, name="proposal_quote"),
+    path("proposals/<int:pk>/refresh", actions.proposal_refresh, name="proposal_refresh"),
+    path(
+        "proposals/<int:pk>/request-decision",
+        actions.proposal_request_decision,
+        name="proposal_request_decision",
+    ),
+    path("proposals/<int:pk>/precheck", actions.proposal_precheck, name="proposal_precheck"),
+    path(
+        "proposals/<int:pk>/send-changes",
+        actions.proposal_send_changes,
+        name="proposal_send_changes",
+    ),
+    path("proposals/<int:pk>/cancel", actions.proposal_cancel, name="proposal_cancel"),
+    path("proposals/<int:pk>/copy", actions.proposal_copy_view, name="proposal_copy"),
+    path("proposals/<int:pk>/conflict", actions.proposal_conflict, name="proposal_conflict"),
     path("staff/", staff.staff_home, name="staff_home"),
     path("staff/export.csv", staff.staff_export, name="staff_export"),
     path("staff/health/", staff.staff_health, name="staff_health"),

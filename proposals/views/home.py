@@ -1,9 +1,9 @@
-"""Home: every role lands on its own page."""
+"""Home: every role lands on its own page (the broker's list is in ``proposals.py``)."""
 
 from django.shortcuts import redirect, render
 
 from proposals.selectors import proposals_for_user
-from proposals.views.access import BROKER, STAFF, role_required
+from proposals.views.access import STAFF, role_required
 
 
 def home(request):
@@ -12,12 +12,6 @@ def home(request):
     if request.user.is_portal_admin:
         return redirect("admin_home")
     return redirect("staff_home")
-
-
-@role_required(BROKER)
-def broker_home(request):
-    proposals = proposals_for_user(user=request.user).order_by("-updated")[:50]
-    return render(request, "broker/home.html", {"proposals": proposals})
 
 
 @role_required(STAFF)

@@ -1,0 +1,231 @@
+"""What a proposal's page shows of its state: progress, decision in words, allowed actions,
+and the JSON the page polls so it stays current without a reload."""
+
+from datetime import date, datetime
+
+from django.urls import reverse
+
+from proposals.models import IN_FLIGHT, Proposal, Status
+from proposals.services.changes import cancel_allowed
+from proposals.services.drafts import proposal_editable
+from proposals.services.parts import local_changes
+from proposals.services.validation import problem_step
+from proposals.siesmart.enums import (
+    CHANGEABLE_WORKFLOW_STATUSES,
+    DECISION_REQUESTABLE_WORKFLOW_STATUSES,
+    DecisionStatus,
+    WorkflowStatus,
+)
+
+PROGRESS = (
+    ("queued", "Queued"),
+    ("sending", "Sending"),
+    ("sent", "Sent to SFS"),
+    ("decision_requested", "Decision requested"),
+    ("decided", "Decided"),
+)
+DECIDED = {DecisionStatus.ACCEPTED, DecisionStatus.DECLINED, DecisionStatus.MORE_INFORMATION}
+WORDS = {
+    "DRAFT": "Draft",
+    "DECISION_REQUESTED": "Decision requested",
+    "MORE_INFORMATION": "More information needed",
+    "ACCEPTED": "Accepted",
+    "DECLINED": "Declined",
+    "CANCELLED": "Cancelled",
+    "NOT_AVAILABLE": "Not requested yet",
+    "PENDING": "Pending: SFS is deciding",
+}
+ACTION_LABELS = {
+    "edit": "Edit",
+    "submit": "Send to SFS",
+    "resend": "Send it again",
+    "quote": "Get a quote",
+    "refresh": "Check SFS now",
+    "request_decision": "Ask for the decision",
+    "precheck": "Run SFS's pre-check",
+    "send_changes": "Send my changes",
+    "cancel": "Cancel at SFS",
+    "conflict": "Settle the conflict",
+    "copy": "Copy as a new draft",
+}
+
+
+def words(value: str) -> str:
+    """An SFS status in words; a value SFS added later is shown as it came, never a crash."""
+    if not value:
+        return ""
+    return WORDS.get(value, value.replace("_", " ").capitalize())
+
+
+def _decision_requested(proposal: Proposal) -> bool:
+    return bool(
+        proposal.decision_requested_at
+        or proposal.workflow_status == WorkflowStatus.DECISION_REQUESTED
+        or proposal.decision_status == DecisionStatus.PENDING
+        or proposal.decision_status in DECIDED
+    )
+
+
+def progress(proposal: Proposal) -> list[dict]:
+    """queued → sending → sent → decision requested → decided, each done, current or to do."""
+    status = proposal.status
+    done, current, failed = 0, None, None
+    if status == Status.QUEUED:
+        current = 0
+    elif status in (Status.SENDING, Status.VERIFYING):
+        done, current = 1, 1
+    elif status == Status.FAILED:
+        done, failed = 2, 2
+    elif status != Status.DRAFT:
+        done = 3
+        if proposal.decision_status in DECIDED or proposal.workflow_status in (
+            WorkflowStatus.ACCEPTED,
+            WorkflowStatus.DECLINED,
+        ):
+            done = 5
+        elif _decision_requested(proposal):
+            done, current = 4, 4
+    steps = []
+    for index, (key, label) in enumerate(PROGRESS):
+        state = "done" if index < done else "todo"
+        if index == current:
+            state = "current"
+        if index == failed:
+            state = "failed"
+        steps.append(
+            {
+                "key": key,
+                "label": label,
+                "state": state,
+                "done": state == "done",
+                "current": state == "current",
+            }
+        )
+    return steps
+
+
+def _day(value) -> str:
+    if not value:
+        return ""
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            parsed = date.fromisoformat(str(value))
+        except ValueError:
+            return str(value)
+    return f"{parsed.day} {parsed:%b %Y}"
+
+
+def decision_words(proposal: Proposal) -> dict:
+    decision = proposal.decision if isinstance(proposal.decision, dict) else {}
+    status = proposal.decision_status or decision.get("decisionStatus") or ""
+    return {
+        "status": status,
+        "label": words(status) or "Not requested yet",
+        "reason": decision.get("reason") or "",
+        "condition": decision.get("condition") or "",
+        "comment": decision.get("comment") or "",
+        "decided_on": _day(decision.get("decisionDate")),
+        "valid_until": _day(
+            decision.get("validUntilDate") or decision.get("decisionValidUntilDate")
+        ),
+    }
+
+
+def _has_quote_inputs(proposal: Proposal) -> bool:
+    sheet = (proposal.calculation or {}).get("sheet")
+    return bool(proposal.office_id and proposal.assets and sheet)
+
+
+def allowed_actions(proposal: Proposal, user) -> list[str]:
+    """The actions the state allows, for the proposal's own broker (staff only look)."""
+    if not (user.is_broker and proposal.broker_id == user.pk):
+        return []
+    status, workflow = proposal.status, proposal.workflow_status
+    request_state = (proposal.decision_request or {}).get("state")
+    actions = []
+    if proposal_editable(proposal):
+        actions.append("edit")
+    if status in (Status.DRAFT, Status.FAILED):
+        actions.append("submit")
+    if status == Status.GONE:
+        actions.append("resend")
+    if status not in IN_FLIGHT and status != Status.GONE and _has_quote_inputs(proposal):
+        actions.append("quote")
+    if proposal.sfs_id and status in (Status.SENT, Status.CONFLICT):
+        actions.append("refresh")
+    if status == Status.SENT:
+        if workflow in DECISION_REQUESTABLE_WORKFLOW_STATUSES and request_state != "queued":
+            actions.append("request_decision")
+        actions.append("precheck")
+        if workflow in CHANGEABLE_WORKFLOW_STATUSES and local_changes(proposal):
+            actions.append("send_changes")
+    if cancel_allowed(proposal):
+        actions.append("cancel")
+    if status == Status.CONFLICT:
+        actions.append("conflict")
+    actions.append("copy")
+    return actions
+
+
+def _busy(proposal: Proposal) -> bool:
+    request = proposal.decision_request or {}
+    return bool(
+        proposal.status in IN_FLIGHT
+        or (proposal.quote or {}).get("state") in ("queued", "running")
+        or (request.get("precheck") or {}).get("state") in ("queued", "running")
+        or request.get("state") == "queued"
+        or (proposal.pending_changes or {}).get("state") == "queued"
+    )
+
+
+def violations_for_page(proposal: Proposal) -> list[dict]:
+    """SFS's violations in words, each with the step (and URL) where it is fixed."""
+    items = []
+    for violation in proposal.violations or []:
+        if not isinstance(violation, dict):
+            continue
+        step = problem_step(violation.get("field"), violation.get("code") or "")
+        items.append(
+            {
+                "field": violation.get("field"),
+                "code": violation.get("code") or "",
+                "message": violation.get("userMessage") or violation.get("code") or "",
+                "step": step,
+                "url": reverse("proposal_step", args=[proposal.pk, step]),
+            }
+        )
+    return items
+
+
+def status_payload(proposal: Proposal, user) -> dict:
+    request = proposal.decision_request or {}
+    quote = proposal.quote if isinstance(proposal.quote, dict) else {}
+    return {
+        "id": proposal.pk,
+        "reference": proposal.reference or "",
+        "status": proposal.status,
+        "status_label": proposal.get_status_display(),
+        "workflow_status": proposal.workflow_status,
+        "workflow_label": words(proposal.workflow_status),
+        "decision_status": proposal.decision_status,
+        "decision": decision_words(proposal),
+        "last_checked_at": proposal.last_checked_at.isoformat()
+        if proposal.last_checked_at
+        else None,
+        "quote": {k: v for k, v in quote.items() if k != "inputs"},
+        "precheck": request.get("precheck") or None,
+        "decision_request_state": request.get("state") or "",
+        "pending_changes": proposal.pending_changes or {},
+        "last_error": {
+            "code": proposal.last_error_code,
+            "message": proposal.last_error_message,
+        }
+        if proposal.last_error_code or proposal.last_error_message
+        else None,
+        "violations": violations_for_page(proposal),
+        "progress": progress(proposal),
+        "actions": allowed_actions(proposal, user),
+        "busy": _busy(proposal),
+    }
