@@ -222,6 +222,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         "polling_interval": 0.05,
     }
+    CELERY_BROKER_TRANSPORT = "introducer_portal.broker_filesystem:Transport"
     # The filesystem transport has no fanout exchange, so no remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TASK_SERIALIZER = "json"

@@ -34,6 +34,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         "polling_interval": 0.05,
     }
+    CELERY_BROKER_TRANSPORT = "introducer_portal.broker_filesystem:Transport"
 
 CELERY_QUEUE_PREFIX = f"test-{RUN_ID}-"
 CELERY_QUEUE_INTERACTIVE = f"{CELERY_QUEUE_PREFIX}interactive"
