@@ -121,6 +121,7 @@ class CalculationForm(StepForm):
                 key = "specialPayments" if kind == "special" else "fees"
                 self.PATHS = {**self.PATHS, f"{key}#{item.id}": name}
         self._payment_paths(sheet or {})
+        self.fields["residual_value"] = self.fields.pop("residual_value")  # last, as on the page
         self.style_widgets()
 
     def special_fields(self):

@@ -121,7 +121,7 @@ class StepForm(forms.Form):
 class SummaryItem:
     message: str
     anchor: str = ""  # the id of the field to jump to, or "" for the whole proposal
-    step: str = ""
+    order: tuple = ()  # where the field is on the page: the summary reads in page order
 
 
 @dataclass
@@ -133,8 +133,8 @@ class Pinned:
 ROW_PATH = re.compile(r"^(?P<list>[\w.]+?)\[(?P<index>\d+)\](?:\.(?P<rest>.*))?$")
 
 
-def _pin_row(formsets: dict, path: str, message: str) -> str | None:
-    """Pin to a row of a formset (``partners[1].dateOfBirth``); answers the field id, or None."""
+def _pin_row(formsets: dict, path: str, message: str) -> tuple[str, tuple] | None:
+    """Pin to a row of a formset (``partners[1].dateOfBirth``); answers (field id, order)."""
     match = ROW_PATH.match(path)
     if not match:
         return None
@@ -143,11 +143,9 @@ def _pin_row(formsets: dict, path: str, message: str) -> str | None:
     if formset is None or index >= len(formset.forms):
         return None
     form = formset.forms[index]
-    name = form.field_for(match.group("rest") or "")
-    if name is None:
-        name = form.fallback_field
+    name = form.field_for(match.group("rest") or "") or form.fallback_field
     form.add_problem(name, message)
-    return form[name].auto_id
+    return form[name].auto_id, (2, index, list(form.fields).index(name))
 
 
 def pin_problems(problems, *, form, formsets=None) -> Pinned:
@@ -164,18 +162,20 @@ def pin_problems(problems, *, form, formsets=None) -> Pinned:
         else:
             path, message = problem.field, problem.message
         message = str(message or "This needs fixing.")
-        anchor = ""
+        anchor, order = "", (0,)
         if path and path in formsets:
             errors = formsets[path].non_form_errors()
             if message not in errors:
                 errors.append(message)
-            anchor = f"{formsets[path].prefix}-list"
+            anchor, order = f"{formsets[path].prefix}-list", (2, -1, 0)
         elif path:
-            anchor = _pin_row(formsets, path, message) or ""
+            anchor, order = _pin_row(formsets, path, message) or ("", (0,))
             if not anchor and (name := form.field_for(path)):
                 form.add_problem(name, message)
-                anchor = form[name].auto_id
+                anchor, order = form[name].auto_id, (1, list(form.fields).index(name))
         if not anchor and message not in pinned.top:
             pinned.top.append(message)
-        pinned.summary.append(SummaryItem(message, anchor))
+        if not any(i.message == message and i.anchor == anchor for i in pinned.summary):
+            pinned.summary.append(SummaryItem(message, anchor, order))
+    pinned.summary.sort(key=lambda item: item.order)
     return pinned
