@@ -111,7 +111,6 @@ class Outcome:
     headers: list = field(default_factory=list)
     hang: float = 0.0
     drop: bool = False
-    close: bool = False
 
 
 class Sandbox:
@@ -174,9 +173,9 @@ class Sandbox:
                 if plan.latency:
                     time.sleep(plan.latency)
                 if plan.server_error is not None:
-                    # An injected 5xx is answered instead of carrying the request out.
-                    error, plan = ApiError(plan.server_error), None
-                    raise error
+                    # Answered instead of carrying the request out: no hang, no drop either.
+                    status, plan = plan.server_error, None
+                    raise ApiError(status)
             call.client_id = self.tokens.client_of(call.header("Authorization"))
             if call.client_id is None:
                 raise ApiError(401)

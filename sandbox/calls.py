@@ -58,8 +58,13 @@ class Call:
     client_ip: str
     params: dict = field(default_factory=dict)
     client_id: str | None = None
+    # Set when the body could not be read (too large, a broken chunk): the call is still
+    # handled and counted, but its body is malformed.
+    body_problem: str | None = None
 
     def json(self, empty_is=None) -> dict:
+        if self.body_problem is not None:
+            raise malformed(self.body_problem)
         return parse_json_object(self.raw_body, empty_is)
 
     def header(self, name) -> str | None:

@@ -19,6 +19,7 @@ from .app import TRACE_HEADER, Outcome, Sandbox
 from .calls import Call
 
 MAX_BODY = 1024 * 1024
+MAX_DRAINED = 16 * MAX_BODY
 MAX_CHUNK_LINE = 1024
 
 
@@ -55,12 +56,13 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _serve(self):
+        problem = None
         try:
             body = self._read_body()
         except BodyError as error:
+            # The rest of the body is unread, so this connection cannot carry another request.
             self.close_connection = True
-            self._write(_plain_error(400, "VALIDATION_FAILED", str(error), "MALFORMED_JSON"))
-            return
+            body, problem = b"", str(error)
         target = self.path
         if not target.startswith("/"):  # an absolute URI such as http://host/path
             target = urlsplit(target).path or "/"
@@ -72,6 +74,7 @@ class Handler(BaseHTTPRequestHandler):
             headers=self.headers,
             raw_body=body,
             client_ip=self.client_address[0],
+            body_problem=problem,
         )
         outcome = self.server.sandbox.handle(call)
         if outcome.hang:
@@ -82,8 +85,6 @@ class Handler(BaseHTTPRequestHandler):
             with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
-        if outcome.close:
-            self.close_connection = True
         self._write(outcome)
 
     def _read_body(self) -> bytes:
@@ -96,6 +97,14 @@ class Handler(BaseHTTPRequestHandler):
             raise BodyError("Content-Length is not a number.")
         size = int(length)
         if size > MAX_BODY:
+            # Read what was sent (up to a bound) so the client gets to read the answer
+            # instead of a connection reset.
+            remaining = size if size <= MAX_DRAINED else 0
+            while remaining > 0:
+                chunk = self.rfile.read(min(remaining, 65536))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
             raise BodyError(f"The body is larger than {MAX_BODY} bytes.")
         data = self.rfile.read(size)
         if len(data) < size:
@@ -149,13 +158,12 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
 
-def _plain_error(status, code, message, violation=None) -> Outcome:
+def _plain_error(status, code, message) -> Outcome:
+    """An error for a request too broken to reach the sandbox (a garbled request line)."""
     trace = str(uuid.uuid4())
     body = {"traceId": trace, "status": status, "code": code or "INTERNAL_ERROR"}
     body["message"] = message
-    if violation:
-        body["violations"] = [{"field": None, "code": violation, "userMessage": message}]
-    elif status == 400:
+    if status == 400:
         body["violations"] = [{"field": None, "code": "MALFORMED_JSON", "userMessage": message}]
     headers = [(TRACE_HEADER, trace), ("Content-Type", "application/json")]
     return Outcome(status, json.dumps(body).encode("ascii"), headers)

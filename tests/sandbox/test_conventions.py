@@ -124,9 +124,14 @@ def test_huge_and_odd_numbers_in_money_fields_are_violations_not_errors(api):
     assert (None, "AMOUNT_FINANCED_OUT_OF_RANGE") in violations(api.post("/proposals", json=body))
 
 
-def test_a_body_larger_than_a_mebibyte_is_refused_without_a_500(api):
+def test_a_body_larger_than_a_mebibyte_is_refused_without_a_500(api, sandbox):
+    before = sandbox.stats()["requests"]["byEndpoint"].get("POST /proposals", 0)
     response = api.post("/proposals", data=b" " * (2 * 1024 * 1024))
     assert_error(response, 400, "VALIDATION_FAILED")
+    assert violations(response) == [(None, "MALFORMED_JSON")]
+    assert response.headers["Connection"] == "close"
+    # Still an API request: counted like any other.
+    assert sandbox.stats()["requests"]["byEndpoint"]["POST /proposals"] == before + 1
 
 
 def test_a_chunked_body_is_read(api):

@@ -39,6 +39,7 @@ TOKEN_BODY = {
     "client_secret": "demo-secret",
     "audience": "https://api.siesmart.com/b2b",
 }
+SUPPLIER = {"registrationNumber": "16901234", "sourceCountryCode": "GB", "companyType": "PLC"}
 DECISION_BODY = {
     "siemensMayContactCustomer": True,
     "siemensMayRequestCreditData": False,
@@ -53,7 +54,7 @@ REALISTIC = {
     "POST /proposals": {"body": full_proposal()},
     "POST /proposals/proposal": {"body": full_proposal(label="IP-ALIAS")},
     "PUT /proposals/{id}/customer": {"body": {"customer": COMPANY}},
-    "POST /proposals/{id}/assets": {"body": ASSET},
+    "POST /proposals/{id}/assets": {"body": {**ASSET, "equipmentSupplier": SUPPLIER}},
     "PUT /proposals/{id}/assets/{asset-id}": {"body": ASSET},
     "POST /proposals/{id}/calculation": {"body": {"sheet": SHEET}},
     "POST /proposals/{id}/decision": {"body": DECISION_BODY},
