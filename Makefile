@@ -66,7 +66,7 @@ sandbox: $(VENV)/.runtime-installed
 	$(PY) -m sandbox --host 127.0.0.1 --port 8765
 
 bench: setup-dev
-	$(PY) bench/run.py
+	$(PY) -m bench.run
 
 chaos: setup-dev
 	$(PY) -m pytest tests/chaos -p no:randomly -s
