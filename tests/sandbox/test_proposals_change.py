@@ -2,7 +2,15 @@
 
 import pytest
 
-from tests.sandbox.helpers import ASSET, COMPANY, MANUAL, SHEET, assert_error, violations
+from tests.sandbox.helpers import (
+    ASSET,
+    COMPANY,
+    MANUAL,
+    SHEET,
+    assert_error,
+    violations,
+    wait_for,
+)
 
 
 def test_a_read_gives_the_proposal_and_its_etag(api):
@@ -260,3 +268,42 @@ def test_what_each_state_allows(api, restore_settings, status):
         assert response.headers["ETag"] > etag
     else:
         assert_error(response, 409, "INVALID_STATE")
+
+
+def test_every_kind_of_change_moves_the_etag_forward(api, sandbox):
+    created, etag = api.create()
+    pid = created["id"]
+    seen = [etag]
+
+    def call(method, suffix="", body=None):
+        response = api.change(method, f"/proposals/{pid}{suffix}", seen[-1], json=body)
+        assert response.status_code in (200, 201, 204), response.text
+        seen.append(response.headers["ETag"])
+
+    def control(action, body):
+        seen.append(
+            sandbox.control("POST", f"/__sandbox__/proposals/{pid}/{action}", body)["updated"]
+        )
+
+    call("PATCH", body={"label": "IP-CHAIN"})
+    call("PUT", "/customer", {"customerManual": MANUAL})
+    call("POST", "/assets", ASSET)
+    call("PUT", "/assets/2", ASSET)
+    call("DELETE", "/assets/2")
+    call("POST", "/calculation", {"sheet": SHEET})
+    control("underwriter-edit", {})
+    control("decide", {"decisionStatus": "MORE_INFORMATION"})
+    call(
+        "POST",
+        "/decision",
+        {
+            "siemensMayContactCustomer": False,
+            "siemensMayRequestCreditData": False,
+            "prelease": True,
+        },
+    )
+    decided = wait_for(lambda: (p := api.fetch(pid))[0]["decision"]["decisionDate"] and p)
+    seen.append(decided[1])
+    call("POST", "/cancel")
+    assert len(seen) == 12
+    assert seen == sorted(set(seen)), seen
