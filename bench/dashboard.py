@@ -364,6 +364,7 @@ def main(argv=None) -> dict:
         "proposals": args.proposals,
         "calls": args.calls,
         "seed_seconds": round(seeded["seconds"], 1),
+        "table": {name: [row["p50_ms"], row["p95_ms"]] for name, row in results.items()},
         "pages": results,
         "dashboard_not_slower_than_admin": results["dashboard, first page"]["p50_ms"]
         <= results["admin change list"]["p50_ms"],

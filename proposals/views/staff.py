@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
@@ -131,9 +132,9 @@ EXPORT_COLUMNS = [
     ("Reference", "reference"),
     ("SFS id", "sfs_id"),
     ("Customer", "customer_name"),
-    ("Broker", "broker__username"),
+    ("Broker", "broker_name"),
     ("Office id", "office_id"),
-    ("Office", None),
+    ("Office", "office_name"),
     ("Amount financed", "amount_financed"),
     ("Portal status", "status"),
     ("Stuck", "is_stuck"),
@@ -162,15 +163,22 @@ class _Echo:
         return value
 
 
+DERIVED = {"office_name", "broker_name"}  # computed per row below, not read from the database
+BROKER_FIELDS = ["broker__first_name", "broker__last_name", "broker__username"]
+
+
 def _export_rows(queryset, offices):
     writer = csv.writer(_Echo())
     yield writer.writerow([title for title, _ in EXPORT_COLUMNS])
-    fields = [field for _, field in EXPORT_COLUMNS if field]
+    fields = [field for _, field in EXPORT_COLUMNS if field not in DERIVED] + BROKER_FIELDS
     for values in queryset.values_list(*fields).iterator(chunk_size=2000):
         row = dict(zip(fields, values, strict=True))
+        first, last, username = (row[f] for f in BROKER_FIELDS)
+        row["broker_name"] = f"{first} {last}".strip() or username
+        row["office_name"] = offices.get(row["office_id"], "")
         cells = []
         for _, field in EXPORT_COLUMNS:
-            value = row[field] if field else offices.get(row["office_id"], "")
+            value = row[field]
             if isinstance(value, Decimal | int) and not isinstance(value, bool):
                 cells.append(value)
             elif hasattr(value, "isoformat"):
@@ -206,11 +214,22 @@ def _pretty(body) -> str:
     return "" if body is None else json.dumps(body, indent=2, sort_keys=True, default=str)
 
 
+def _cursor(value: str):
+    """The timeline's ``before`` cursor; anything unparsable means "from the newest"."""
+    try:
+        when = parse_datetime(value) if value else None
+    except ValueError:
+        return None
+    if when is not None and timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    return when
+
+
 @role_required(STAFF)
 @require_GET
 def staff_proposal(request, pk):
     proposal = proposal_get_for_user(user=request.user, pk=pk)
-    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    before = _cursor(request.GET.get("before", ""))
     timeline = proposal_timeline(proposal=proposal, before=before)
     for entry in timeline.entries:
         if entry.kind == "call":

@@ -191,7 +191,7 @@ def test_export_guards_against_csv_injection(login, staff, world):
     rows = _export(login, staff, status="FAILED")
     failed = dict(zip(rows[0], rows[1], strict=True))
     assert failed["Office"] == "Bristol"
-    assert failed["Broker"] == "bruno"
+    assert failed["Broker"] == "Bruno"
     assert failed["Last error code"] == "VALIDATION"
 
 

@@ -172,3 +172,10 @@ def test_the_page_caps_a_long_call_log_and_links_older(login, staff, proposal):
     assert len(rest) == 50 and older.context["older_url"] is None
     shown = {e.item.trace_id for e in timeline.entries} | {e.item.trace_id for e in rest}
     assert len(shown) == 250
+
+
+@pytest.mark.parametrize("before", ["nonsense", "2026-13-45T99:00:00", "2026-01-01T00:00:00"])
+def test_a_bad_or_naive_cursor_is_harmless(login, staff, proposal, before):
+    call_at(proposal, timezone.now())
+    url = reverse("staff_proposal", args=[proposal.pk])
+    assert login(staff).get(url, {"before": before}).status_code == 200
