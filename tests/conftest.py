@@ -4,6 +4,7 @@ import pytest
 
 from proposals.models import Role
 from proposals.services.people import organisation_get_or_create, user_upsert
+from tests.support.sandbox_server import SandboxProcess
 from tests.support.worker import WorkerProcess
 
 PASSWORD = "correct-horse-battery-staple"
@@ -83,3 +84,11 @@ def worker(django_db_setup, django_db_blocker):
         process = WorkerProcess("session-worker").start()
     yield process
     process.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    """One sandbox process for the session, its rate limit lifted; tests that change its
+    settings or faults put them back."""
+    with SandboxProcess(rate_limit=0, decision_delay=0.5) as process:
+        yield process

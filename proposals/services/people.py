@@ -21,13 +21,14 @@ def user_upsert(
     last_name: str = "",
     email: str = "",
 ) -> User:
-    """Create or reset a user; only portal admins may open Django's admin site."""
+    """Create or reset a user. Portal admins may open Django's admin site, scoped to their
+    organisation there; none is a superuser (that is for the platform's operators)."""
     user = User.objects.filter(username=username).first() or User(username=username)
     user.organisation = organisation
     user.role = Role(role)
     user.first_name, user.last_name, user.email = first_name, last_name, email
     user.is_staff = user.role == Role.ADMIN
-    user.is_superuser = user.role == Role.ADMIN
+    user.is_superuser = False
     user.is_active = True
     user.set_password(password)
     user.save()

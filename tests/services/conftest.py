@@ -4,13 +4,6 @@ import pytest
 
 from proposals.services.config_mirror import config_refresh
 from proposals.services.credentials import credential_save
-from tests.support.sandbox_server import SandboxProcess
-
-
-@pytest.fixture(scope="session")
-def sandbox():
-    with SandboxProcess(rate_limit=0, decision_delay=0.5) as process:
-        yield process
 
 
 def sandbox_credential(organisation, sandbox, *, client_id="demo-introducer", secret="demo-secret"):

@@ -11,11 +11,12 @@ def test_healthz_answers_200_without_login(client, db):
 
 @pytest.fixture
 def unreachable_broker():
-    saved = celery_app.conf.broker_url, dict(celery_app.conf.broker_transport_options)
-    celery_app.conf.broker_url = "amqp://guest:guest@127.0.0.1:1//"
-    celery_app.conf.broker_transport_options = {}
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.broker_transport, dict(conf.broker_transport_options)
+    conf.broker_url, conf.broker_transport = "amqp://guest:guest@127.0.0.1:1//", None
+    conf.broker_transport_options = {}
     yield
-    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = saved
+    conf.broker_url, conf.broker_transport, conf.broker_transport_options = saved
 
 
 def test_healthz_names_an_unreachable_broker(client, db, unreachable_broker):
