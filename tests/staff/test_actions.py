@@ -170,3 +170,19 @@ def test_lead_lookup_answers_none_for_a_missing_module():
     assert staff_actions._lead("proposals.services.no_such_module", "x") is None
     assert staff_actions._lead("proposals.services.notifications", "no_such_function") is None
     assert staff_actions._lead("proposals.services.notifications", "notification_send")
+
+
+def test_through_the_lead_services_too_each_action_leaves_an_entry_with_the_actor(
+    login, staff, broker, make_proposal, long_ago
+):
+    if staff_actions._lead("proposals.services.refresh", "proposal_refresh_request") is None:
+        pytest.skip("the send and refresh services are not there yet")
+    stuck = make_proposal(broker, status=Status.QUEUED, queued_at=long_ago, updated=long_ago)
+    at_sfs = make_proposal(broker, status=Status.SENT, sfs_id=77)
+    client = login(staff)
+    assert _post(client, "staff_requeue", stuck).status_code == 302
+    assert _post(client, "staff_refresh", at_sfs).status_code == 302
+    assert ProposalEvent.objects.filter(proposal=stuck, actor=staff).exists()
+    assert ProposalEvent.objects.filter(proposal=at_sfs, actor=staff).exists()
+    stuck.refresh_from_db()
+    assert stuck.status in (Status.QUEUED, Status.VERIFYING)
