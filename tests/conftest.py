@@ -92,3 +92,35 @@ def sandbox():
     settings or faults put them back."""
     with SandboxProcess(rate_limit=0, decision_delay=0.5) as process:
         yield process
+
+
+@pytest.fixture(scope="session", autouse=True)
+def leak_watch():
+    """Every log line of this process (at DEBUG) and every Celery message it publishes go to a
+    file under this run's folder, so ``tests/zz_last`` can prove no secret ever appears there.
+    Worker processes log to their own files in the same folder."""
+    import json
+    import logging
+
+    from celery.signals import before_task_publish
+    from django.conf import settings
+
+    path = settings.TEST_RUN_DIR / "leak-watch.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setLevel(logging.DEBUG)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+
+    def on_publish(sender=None, body=None, headers=None, **kwargs):
+        handler.stream.write(f"CELERY {sender} {json.dumps([body, headers], default=str)}\n")
+        handler.flush()
+
+    before_task_publish.connect(on_publish, weak=False)
+    yield path
+    before_task_publish.disconnect(on_publish)
+    root.removeHandler(handler)
+    root.setLevel(previous)
+    handler.close()
