@@ -102,9 +102,9 @@ class Rules:
         if code in COMPANY_FORMS and not manual.get("registrationNumber") and not already:
             msg = f"A registration number is required for a {legal_form['name']}."
             v.add(number_path, "REGISTRATION_NUMBER_REQUIRED", msg)
-        count = len(partners or ())
         if not countable:
             return
+        count = len(partners or ())
         if code == "SOLE_TRADER" and count != 1:
             msg = "A sole trader has exactly one proprietor."
         elif code == "PARTNERSHIP" and count < 2:
@@ -137,7 +137,8 @@ class Rules:
             self.customer_manual(body["customerManual"], raw_manual, path, v)
             manual = normalize(CUSTOMER_MANUAL, body["customerManual"])
             for partner in manual.get("partners") or ():
-                if partner.get("guarantor") is None:
+                # An invalid partner stays a placeholder; the request is refused anyway.
+                if isinstance(partner, dict) and partner.get("guarantor") is None:
                     partner["guarantor"] = False
         return customer, manual
 

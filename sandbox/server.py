@@ -130,11 +130,11 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile.readline(MAX_CHUNK_LINE)
 
     def send_error(self, code, message=None, explain=None):
-        """Malformed request lines and headers: still JSON, still a trace id."""
+        """Malformed request lines and headers (all the client's doing, even an unsupported
+        HTTP version): 400, still JSON, still a trace id."""
         self.close_connection = True
-        status = 400 if code < 500 else 500
         text = message or HTTPStatus(code).phrase
-        self._write(_plain_error(status, "VALIDATION_FAILED" if status == 400 else None, text))
+        self._write(_plain_error(400, "VALIDATION_FAILED", text))
 
     def _write(self, outcome: Outcome):
         status = outcome.status
@@ -161,10 +161,8 @@ class Handler(BaseHTTPRequestHandler):
 def _plain_error(status, code, message) -> Outcome:
     """An error for a request too broken to reach the sandbox (a garbled request line)."""
     trace = str(uuid.uuid4())
-    body = {"traceId": trace, "status": status, "code": code or "INTERNAL_ERROR"}
-    body["message"] = message
-    if status == 400:
-        body["violations"] = [{"field": None, "code": "MALFORMED_JSON", "userMessage": message}]
+    body = {"traceId": trace, "status": status, "code": code, "message": message}
+    body["violations"] = [{"field": None, "code": "MALFORMED_JSON", "userMessage": message}]
     headers = [(TRACE_HEADER, trace), ("Content-Type", "application/json")]
     return Outcome(status, json.dumps(body).encode("ascii"), headers)
 

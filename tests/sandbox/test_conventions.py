@@ -8,7 +8,7 @@ import uuid
 import pytest
 import requests
 
-from tests.sandbox.helpers import TRACE, assert_error, full_proposal, violations
+from tests.sandbox.helpers import MANUAL, TRACE, assert_error, full_proposal, violations
 
 
 def test_every_answer_has_a_unique_uuid4_trace_id_repeated_in_the_error(api, other_api):
@@ -104,7 +104,14 @@ WRONG_TYPES = [
     ({"officeId": 10**30}, "officeId", "OFFICE_NOT_FOUND"),
     ({"officeId": -1}, "officeId", "OFFICE_NOT_FOUND"),
     ({"officeId": 1001, "unknown": {"deep": [1, 2]}}, "unknown", "UNKNOWN_FIELD"),
-]
+    # Found by fuzzing: partners that are not a list, or not objects, once gave a 500.
+    ({"officeId": 1001, "customerManual": {**MANUAL, "partners": 20}}, "customerManual.partners",
+     "WRONG_TYPE"),
+    ({"officeId": 1001, "customerManual": {**MANUAL, "partners": [True]}},
+     "customerManual.partners[0]", "WRONG_TYPE"),
+    ({"officeId": 1001, "customerManual": {**MANUAL, "address": []}}, "customerManual.address",
+     "WRONG_TYPE"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("body", "field", "code"), WRONG_TYPES)
