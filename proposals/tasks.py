@@ -2,15 +2,22 @@
 
 A task's name carries its lane (``proposals.interactive.*`` or ``proposals.background.*``);
 ``CELERY_TASK_ROUTES`` sends each lane to its own queue. Arguments are ids, never secrets.
+
+The retry policy, in one place (``sfs_task``): no room in the shared budget or a 429 → come back
+when there is (never sleep for long); a failure SFS may get over (timeout, dropped connection,
+5xx, an answer we could not read, a version that moved twice) → come back with capped backoff, a
+bounded number of times, after which the sweeper picks the work up again. Anything else is a
+bug or a refusal the service has already recorded.
 """
 
 import functools
 import logging
+import random
 import socket
 
 from celery import shared_task
 
-from proposals.models import Proposal
+from proposals.models import Credential, Proposal
 from proposals.services import (
     changes,
     config_mirror,
@@ -21,23 +28,44 @@ from proposals.services import (
     sending,
     workers,
 )
-from proposals.siesmart.errors import BudgetExhausted
+from proposals.siesmart import errors
+from proposals.siesmart.enums import Lane
 
 log = logging.getLogger(__name__)
 
+MAX_TRANSIENT_RETRIES = 8
 
-def reschedule_when_over_budget(task_function):
-    """A task that finds no room in the shared budget comes back later instead of sleeping."""
 
-    @functools.wraps(task_function)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return task_function(self, *args, **kwargs)
-        except BudgetExhausted as exhausted:
-            countdown = max(1.0, float(exhausted.wait_seconds))
-            raise self.retry(countdown=countdown, max_retries=None) from None
+def _transient(error: errors.SieSmartError) -> bool:
+    return (
+        error.retryable
+        or error.outcome_unknown
+        or isinstance(error, errors.EtagMismatchError | errors.MalformedResponseError)
+    )
 
-    return wrapper
+
+def sfs_task(name: str):
+    """A bound task that calls SFS, with the retry policy above."""
+
+    def decorator(task_function):
+        @functools.wraps(task_function)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return task_function(self, *args, **kwargs)
+            except errors.BudgetExhausted as exhausted:
+                countdown = max(1.0, float(exhausted.wait_seconds))
+            except errors.RateLimitedError as limited:
+                countdown = float(limited.retry_after or 60)
+            except errors.SieSmartError as error:
+                if not _transient(error) or self.request.retries >= MAX_TRANSIENT_RETRIES:
+                    log.warning("%s gave up: %s", name, error)
+                    raise
+                countdown = min(120.0, 2.0 ** min(self.request.retries, 6)) + random.random()
+            raise self.retry(countdown=countdown)
+
+        return shared_task(name=name, bind=True, max_retries=None)(wrapper)
+
+    return decorator
 
 
 @shared_task(name="proposals.interactive.record_worker_heartbeat")
@@ -45,24 +73,18 @@ def record_worker_heartbeat():
     workers.worker_heartbeat_record(hostname=socket.gethostname())
 
 
-@shared_task(name="proposals.interactive.run_connection_test", bind=True)
-@reschedule_when_over_budget
+@sfs_task("proposals.interactive.run_connection_test")
 def run_connection_test(self, test_id: int):
     credentials.connection_test_run(test_id=test_id)
 
 
-@shared_task(name="proposals.interactive.refresh_config_now", bind=True)
-@reschedule_when_over_budget
+@sfs_task("proposals.interactive.refresh_config_now")
 def refresh_config_now(self, credential_id: int):
-    from proposals.models import Credential
-    from proposals.siesmart.enums import Lane
-
     credential = Credential.objects.get(pk=credential_id)
     config_mirror.config_refresh(credential=credential, lane=Lane.INTERACTIVE)
 
 
-@shared_task(name="proposals.background.refresh_config_all", bind=True)
-@reschedule_when_over_budget
+@sfs_task("proposals.background.refresh_config_all")
 def refresh_config_all(self):
     config_mirror.config_refresh_all()
 
@@ -70,60 +92,57 @@ def refresh_config_all(self):
 # -- proposals ------------------------------------------------------------------------------------
 
 
-@shared_task(name="proposals.interactive.send_proposal", bind=True)
-@reschedule_when_over_budget
+def _proposal(proposal_id: int) -> Proposal:
+    return Proposal.objects.select_related("credential").get(pk=proposal_id)
+
+
+@sfs_task("proposals.interactive.send_proposal")
 def send_proposal(self, proposal_id: int):
     return sending.proposal_send(proposal_id=proposal_id)
 
 
-@shared_task(name="proposals.interactive.request_decision", bind=True)
-@reschedule_when_over_budget
+@sfs_task("proposals.interactive.request_decision")
 def request_decision(self, proposal_id: int):
-    proposal = Proposal.objects.select_related("credential").get(pk=proposal_id)
-    return decisions.decision_request_now(proposal=proposal)
+    return decisions.decision_request_now(proposal=_proposal(proposal_id))
 
 
-@shared_task(name="proposals.interactive.run_precheck", bind=True)
-@reschedule_when_over_budget
+@sfs_task("proposals.interactive.run_precheck")
 def run_precheck(self, proposal_id: int):
-    proposal = Proposal.objects.select_related("credential").get(pk=proposal_id)
-    return decisions.precheck_run(proposal=proposal)
+    return decisions.precheck_run(proposal=_proposal(proposal_id))
 
 
-@shared_task(name="proposals.interactive.send_changes", bind=True)
-@reschedule_when_over_budget
+@sfs_task("proposals.interactive.send_changes")
 def send_changes(self, proposal_id: int):
-    proposal = Proposal.objects.select_related("credential").get(pk=proposal_id)
-    return changes.changes_send(proposal=proposal)
+    return changes.changes_send(proposal=_proposal(proposal_id))
 
 
-@shared_task(name="proposals.interactive.cancel_proposal", bind=True)
-@reschedule_when_over_budget
+@sfs_task("proposals.interactive.cancel_proposal")
 def cancel_proposal(self, proposal_id: int):
-    proposal = Proposal.objects.select_related("credential").get(pk=proposal_id)
-    return changes.cancel_run(proposal=proposal)
+    return changes.cancel_run(proposal=_proposal(proposal_id))
 
 
-@shared_task(name="proposals.interactive.run_quote", bind=True)
-@reschedule_when_over_budget
+@sfs_task("proposals.interactive.run_quote")
 def run_quote(self, proposal_id: int, key: str):
     return quotes.quote_run(proposal_id=proposal_id, key=key)
 
 
-@shared_task(name="proposals.interactive.refresh_proposal_now", bind=True)
-@reschedule_when_over_budget
+@sfs_task("proposals.interactive.refresh_proposal_now")
 def refresh_proposal_now(self, proposal_id: int):
-    proposal = Proposal.objects.select_related("credential").get(pk=proposal_id)
-    refresh.proposal_refresh_now(proposal=proposal)
+    refresh.proposal_refresh_now(proposal=_proposal(proposal_id))
 
 
 # -- beat -----------------------------------------------------------------------------------------
 
 
-@shared_task(name="proposals.background.refresh_open_proposals", bind=True)
-@reschedule_when_over_budget
-def refresh_open_proposals(self):
-    return refresh.refresh_all_due()
+@shared_task(name="proposals.background.refresh_open_proposals")
+def refresh_open_proposals():
+    """Beat asks every few seconds; the service decides what is due. Out of budget or SFS
+    unwell: nothing to retry here, the next tick asks again."""
+    try:
+        return refresh.refresh_all_due()
+    except errors.SieSmartError as error:
+        log.info("refresh cycle put off: %s", error)
+        return {"put_off": str(error.code)}
 
 
 @shared_task(name="proposals.background.sweep_sending")

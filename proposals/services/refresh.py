@@ -165,11 +165,19 @@ def refresh_due(*, credential: Credential, now=None) -> bool:
 
 
 def refresh_all_due() -> dict:
+    """Every credential whose cycle is due, one process at a time per credential."""
     figures = {}
     for credential in Credential.objects.filter(proposals__isnull=False).distinct():
-        if refresh_due(credential=credential):
-            cache.set(f"refresh-last:{credential.pk}", timezone.now().isoformat(), None)
+        if not refresh_due(credential=credential):
+            continue
+        lock = f"refresh-running:{credential.pk}"
+        if not cache.add(lock, 1, timeout=300):
+            continue  # another worker is on it
+        try:
             figures[credential.pk] = refresh_cycle(credential=credential)
+            cache.set(f"refresh-last:{credential.pk}", timezone.now().isoformat(), None)
+        finally:
+            cache.delete(lock)
     return figures
 
 

@@ -285,11 +285,26 @@ def sending_sweep() -> dict:
             | Q(pk__in=expired)
         ).values_list("pk", flat=True)
     )
-    from proposals.tasks import send_proposal
+    from proposals.tasks import request_decision, send_proposal
 
     for pk in stale:
         send_proposal.delay(pk)
-    return {"expired": len(expired), "requeued": len(stale)}
+    # A decision asked for but never requested (its task gave up on a sick SFS): ask again.
+    # Requesting twice is harmless: SFS answers 409 or a moved version, and the service reads
+    # the proposal's state back before deciding what to do.
+    undecided = list(
+        Proposal.objects.filter(
+            status=Status.SENT,
+            request_decision=True,
+            workflow_status__in=["DRAFT"],
+            updated__lt=stale_before,
+        )
+        .exclude(decision_request__state="refused")
+        .values_list("pk", flat=True)
+    )
+    for pk in undecided:
+        request_decision.delay(pk)
+    return {"expired": len(expired), "requeued": len(stale), "decisions": len(undecided)}
 
 
 def proposal_requeue(*, proposal: Proposal, user: User) -> Proposal:
