@@ -23,7 +23,7 @@ from proposals.siesmart.enums import MONTHS_PER_PERIOD
 
 SHEET = "calculation.sheet"
 PERIOD_CHOICES = [
-    (value, f"{words.capitalize()} (every {months} month{'s' if months > 1 else ''})")
+    (value, words.capitalize() if months == 1 else f"{words.capitalize()} (every {months} months)")
     for value, words in PERIOD_WORDS.items()
     for months in [MONTHS_PER_PERIOD[value]]
 ]
@@ -34,8 +34,8 @@ def pricelist_label(pricelist, products: dict, currency: str) -> str:
     product = products.get(pricelist.market_product_id, "")
     product = f" ({product})" if product else ""
     return (
-        f"{pricelist.name}{product}: {term_rule(pricelist)} months; "
-        f"amount financed {amount_rule(pricelist, currency)}"
+        f"{pricelist.name}{product}: {pricelist.min_term}–{pricelist.max_term} months "
+        f"(steps of {pricelist.term_step}), {amount_rule(pricelist, currency)}"
     )
 
 

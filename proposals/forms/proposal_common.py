@@ -41,7 +41,7 @@ def text_input(*, inputmode=None, autocomplete=None, placeholder=None, maxlength
 
 
 def money_input():
-    return text_input(inputmode="decimal", autocomplete="off", placeholder="0.00")
+    return text_input(inputmode="decimal", autocomplete="off")
 
 
 def date_input():

@@ -162,13 +162,15 @@ def partner_formset(*, initial, extra, context, country):
 
 def _address_initial(address, prefix="") -> dict:
     address = address if isinstance(address, dict) else {}
-    return {
+    initial = {
         f"{prefix}address1": address.get("address1") or "",
         f"{prefix}address2": address.get("address2") or "",
         f"{prefix}city": address.get("city") or "",
         f"{prefix}postal_code": address.get("postalCode") or "",
-        f"{prefix}country": ref_country(address),
     }
+    if ref_country(address):  # else the office's country stays filled in
+        initial[f"{prefix}country"] = ref_country(address)
+    return initial
 
 
 def ref_country(address) -> str:

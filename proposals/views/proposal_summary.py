@@ -12,6 +12,11 @@ def _money(value, currency: str) -> str:
     return money_text(number, currency) if number is not None else str(value or "")
 
 
+def _capital(value) -> str:
+    value = str(value or "")
+    return value[:1].upper() + value[1:]
+
+
 def _address(address) -> str:
     if not isinstance(address, dict):
         return ""
@@ -111,19 +116,25 @@ def _calculation(proposal, context, currency) -> list:
     pricelist = sheet_pricelist(context.config, calculation)
     products = {p.id: p.name for p in calc.market_products} if calc else {}
     methods = {m.id: m.name for m in calc.payment_methods} if calc else {}
-    types = {t.id: t.name for t in (*calc.special_payment_types, *calc.fee_types)} if calc else {}
+    types = {
+        "specialPayments": {t.id: t.name for t in calc.special_payment_types} if calc else {},
+        "fees": {t.id: t.name for t in calc.fee_types} if calc else {},
+    }
     rows = [
         ("Pricelist", pricelist.name if pricelist else sheet.get("introducerPricelistId", "")),
         ("Product", products.get(sheet.get("marketProductId"), "")),
         ("Payment method", methods.get(ref_id(sheet.get("paymentMethod")), "")),
-        ("Payments", PERIOD_WORDS.get(sheet.get("paymentPeriod"), sheet.get("paymentPeriod"))),
-        ("Paid", MODE_WORDS.get(sheet.get("paymentMode"), sheet.get("paymentMode"))),
+        (
+            "Payments",
+            _capital(PERIOD_WORDS.get(sheet.get("paymentPeriod"), sheet.get("paymentPeriod"))),
+        ),
+        ("Paid", _capital(MODE_WORDS.get(sheet.get("paymentMode"), sheet.get("paymentMode")))),
         ("Term", f"{sheet['term']} months" if sheet.get("term") is not None else ""),
     ]
     for key, label in (("specialPayments", "Special payment"), ("fees", "Fee")):
         for payment in sheet.get(key) or []:
             if isinstance(payment, dict):
-                name = types.get(ref_id(payment.get("type")), label)
+                name = types[key].get(ref_id(payment.get("type")), label)
                 rows.append((name, _money(payment.get("amount"), currency)))
     residual = sheet.get("residualValue")
     if isinstance(residual, dict):

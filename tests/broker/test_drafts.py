@@ -64,7 +64,9 @@ def test_every_step_is_kept_when_you_leave_and_come_back(login, broker, mirror):
     page = client.get(step_url(proposal, "calculation")).content.decode()
     assert field_attrs(page, "id_term")["value"] == "36"
     assert field_attrs(page, "id_special_1")["value"] == "1500.00"
-    assert "Deliver in May" in client.get(step_url(proposal, "review")).content.decode()
+    review = client.get(step_url(proposal, "review")).content.decode()
+    assert "Deliver in May" in review
+    assert re.search(r"<dt[^>]*>Deposit</dt><dd[^>]*>£1,500.00</dd>", review)
     proposal.refresh_from_db()
     assert proposal.assets[0]["valuePerAsset"] == "1450.00"
     assert proposal.calculation["sheet"]["marketProductId"] == 10  # from the pricelist
@@ -206,7 +208,9 @@ def test_calculation_step_keeps_every_limit_in_view(login, broker, mirror):
     client = login(broker)
     proposal = filled(client, draft(broker))
     page = client.get(step_url(proposal, "calculation")).content.decode()
-    assert "Standard IT (Hire Purchase): 12 to 60 months, in steps of 12 months" in page
+    assert (
+        "Standard IT (Hire Purchase): 12–60 months (steps of 12), £1,000.00 to £250,000.00" in page
+    )
     assert "Down payments may be at most 30% of the assets total." in page
     assert 'data-term-rule="12 to 60 months, in steps of 12."' in page
     assert CALCULATION["pricelist"] in page
