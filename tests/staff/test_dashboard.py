@@ -213,9 +213,9 @@ def test_attention_rows_stand_out_with_a_text_badge(login, staff, world):
     assert flagged["IP-C-003"] == (False, True)
     assert flagged["IP-A-001"] == (False, False)
     html = _page(login, staff, status="FAILED").content.decode()
-    assert 'class="row-attention"' in html and "Needs attention" in html
+    assert "row-attention table-warning" in html and "Needs attention" in html
     html = _page(login, staff, stuck="1").content.decode()
-    assert 'class="row-attention"' in html and ">Stuck</span>" in html
+    assert "row-attention table-warning" in html and ">Stuck</span>" in html
 
 
 def test_the_page_shows_the_columns(login, staff, world):
