@@ -238,13 +238,21 @@ def proposal_step_problems(*, proposal: Proposal, step: str) -> list[Problem]:
     return _step_problems(proposal, step, context, typed)
 
 
-def proposal_problems(*, proposal: Proposal) -> list[Problem]:
-    """Everything to fix before the proposal can go for a decision (the review page)."""
-    context = draft_context(proposal=proposal)
-    typed = []
+def proposal_typed_problems(*, proposal: Proposal, context: DraftContext | None = None):
+    """Input kept as typed that could not be read yet: a send would leave it out, so the
+    pages refuse to send until it is fixed."""
+    context = context or draft_context(proposal=proposal)
+    typed: list[Problem] = []
     for step, kept in (proposal.draft_input or {}).items():
         if step in STEPS and isinstance(kept, dict):
             typed += step_parse(step, kept, lambda: context.config)[1]
+    return typed
+
+
+def proposal_problems(*, proposal: Proposal) -> list[Problem]:
+    """Everything to fix before the proposal can go for a decision (the review page)."""
+    context = draft_context(proposal=proposal)
+    typed = proposal_typed_problems(proposal=proposal, context=context)
     seen = {problem.field for problem in typed}
     found = proposal_validate(
         proposal=proposal,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from proposals.models import Status
 from proposals.selectors import proposal_get_for_user
 from proposals.services import PortalError, changes, decisions, quotes, refresh, sending
-from proposals.services.drafts import proposal_copy
+from proposals.services.drafts import proposal_copy, proposal_typed_problems
 from proposals.services.parts import GROUP_LABELS
 from proposals.views.access import ANYONE, BROKER, role_required
 from proposals.views.proposal_status import status_payload
@@ -32,6 +32,14 @@ def _back(request, proposal):
 def send_now(request, proposal):
     """Send to SFS what the state calls for: a draft or failed one, a gone one again, or the
     changes of a sent one."""
+    typed = proposal_typed_problems(proposal=proposal)
+    if typed:
+        messages.error(
+            request,
+            f"Not sent: {len(typed)} answer(s) you typed could not be read yet, and sending "
+            "would leave them out. Each is listed below with a link to its step.",
+        )
+        return redirect("proposal_step", pk=proposal.pk, step="review")
     try:
         if proposal.status == Status.GONE:
             sending.proposal_resend_gone(proposal=proposal, user=request.user)

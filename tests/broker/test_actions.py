@@ -143,3 +143,14 @@ def test_conflict_page_shows_both_sides_and_needs_a_choice_per_group(monkeypatch
 def test_no_conflict_sends_you_back(login, broker, proposal):
     response = login(broker).get(reverse("proposal_conflict", args=[proposal.pk]))
     assert response["Location"] == reverse("proposal_detail", args=[proposal.pk])
+
+
+def test_typed_input_not_yet_readable_blocks_the_send(monkeypatch, login, broker, proposal):
+    seen = []
+    monkeypatch.setattr(sending, "proposal_submit", lambda **kw: seen.append(1))
+    client = login(broker)
+    client.post(step_url(proposal, "calculation"), {"term": "three years"})
+    response = client.post(reverse("proposal_submit", args=[proposal.pk]), follow=True)
+    assert seen == []
+    page = response.content.decode()
+    assert "could not be read yet" in page and "Term must be a whole number" in page
