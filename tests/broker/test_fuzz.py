@@ -133,3 +133,39 @@ def test_huge_amounts_never_overflow_the_stored_amount(login, broker, mirror):
     proposal.refresh_from_db()
     assert proposal.amount_financed is None  # too large to hold; shown as unknown, no crash
     _all_pages_open(client, proposal)
+
+
+def test_any_list_query_is_answered(login, broker, mirror):
+    client = login(broker)
+    draft(broker)
+
+    @SETTINGS
+    @given(query=st.dictionaries(st.sampled_from(["q", "status", "decision", "page", "x"]), value))
+    def run(query):
+        assert client.get(reverse("broker_home"), query).status_code == 200
+
+    run()
+
+
+def test_any_conflict_choice_is_answered(login, broker, mirror):
+    from proposals.models import Status
+
+    proposal = Proposal.objects.create(
+        organisation=broker.organisation, broker=broker, status=Status.CONFLICT,
+        reference="IP-2026-FUZZCONF", sfs_id=1,
+        conflict={"groups": {"notes": {"mine": {"a": 1}, "theirs": None}, "assets": {}}},
+    )  # fmt: skip
+    client = login(broker)
+    url = reverse("proposal_conflict", args=[proposal.pk])
+
+    @SETTINGS
+    @given(data=st.dictionaries(st.sampled_from(["choice_notes", "choice_assets", "x"]), value))
+    def run(data):
+        data = {
+            k: v
+            for k, v in data.items()
+            if not (k.startswith("choice_") and v in ("mine", "theirs"))
+        }
+        assert client.post(url, data).status_code == 400
+
+    run()
