@@ -154,3 +154,22 @@ def test_typed_input_not_yet_readable_blocks_the_send(monkeypatch, login, broker
     assert seen == []
     page = response.content.decode()
     assert "could not be read yet" in page and "Term must be a whole number" in page
+
+
+def test_the_real_submit_queues_a_complete_draft(login, broker, proposal):
+    client = login(broker)
+    response = client.post(reverse("proposal_submit", args=[proposal.pk]), follow=True)
+    proposal.refresh_from_db()
+    assert proposal.status == Status.QUEUED and proposal.reference.startswith("IP-")
+    status = client.get(reverse("proposal_status", args=[proposal.pk])).json()
+    assert status["progress"][0]["state"] == "current" and status["busy"] is True
+    assert "Sent to the queue" in response.content.decode()
+
+
+def test_the_real_submit_refuses_an_incomplete_draft(login, broker, mirror):
+    client = login(broker)
+    proposal = draft(broker)
+    response = client.post(reverse("proposal_submit", args=[proposal.pk]), follow=True)
+    assert Proposal.objects.get(pk=proposal.pk).status == Status.DRAFT
+    page = response.content.decode()
+    assert "Not sent yet" in page and "Add the customer" in page
