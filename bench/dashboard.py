@@ -198,11 +198,19 @@ def seed(n_proposals: int, n_calls: int) -> dict:
         organisation=organisation, username="bench-admin", password="bench-pass-2026",
         role=Role.ADMIN, first_name="Bench", last_name="Admin",
     )  # fmt: skip
+    # Portal admins see their organisation only in Django admin; a platform operator's
+    # superuser sees every row, unscoped: both change lists are measured.
+    root, _ = User.objects.update_or_create(
+        username="bench-root",
+        defaults={"organisation": organisation, "role": Role.ADMIN, "is_staff": True,
+                  "is_superuser": True, "password": "!unusable"},
+    )  # fmt: skip
+    people = {"staff": staff, "admin": admin, "root": root}
     have = (Proposal.objects.count(), SieSmartCall.objects.count())
     hot = Proposal.objects.filter(reference="IP-B0000000").first()
     if have == (n_proposals, n_calls) and hot is not None:
         print(f"reusing {have[0]:,} proposals and {have[1]:,} calls")
-        return {"staff": staff, "admin": admin, "hot": hot, "seconds": 0.0}
+        return {**people, "hot": hot, "seconds": 0.0}
 
     started = time.perf_counter()
     rng = random.Random(2026)  # the same data on every run
@@ -259,7 +267,7 @@ def seed(n_proposals: int, n_calls: int) -> dict:
         cursor.execute("VACUUM ANALYZE")
     seconds = time.perf_counter() - started
     print(f"seeded {n_proposals:,} proposals and {n_calls:,} calls in {seconds:.1f} s")
-    return {"staff": staff, "admin": admin, "hot": hot, "seconds": seconds}
+    return {**people, "hot": hot, "seconds": seconds}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -307,11 +315,12 @@ def measure(seeded: dict, runs: int, export_runs: int, sort_runs: int) -> dict:
     from proposals.models import Proposal
     from proposals.selectors_staff import SORT_KEYS
 
-    staff, admin, hot = seeded["staff"], seeded["admin"], seeded["hot"]
+    hot = seeded["hot"]
     broker_id = Proposal.objects.filter(status="FAILED").values_list("broker_id", flat=True)[0]
-    staff_client, admin_client = Client(), Client()
-    staff_client.force_login(staff)
-    admin_client.force_login(admin)
+    staff_client, admin_client, root_client = Client(), Client(), Client()
+    staff_client.force_login(seeded["staff"])
+    admin_client.force_login(seeded["admin"])
+    root_client.force_login(seeded["root"])
     pages = {
         "dashboard, first page": (staff_client, "/staff/"),
         "dashboard, filtered": (staff_client, f"/staff/?status=FAILED&broker={broker_id}"),
@@ -320,9 +329,10 @@ def measure(seeded: dict, runs: int, export_runs: int, sort_runs: int) -> dict:
         "dashboard, page 500": (staff_client, "/staff/?page=500"),
         "timeline, 20k calls": (staff_client, f"/staff/proposals/{hot.pk}/"),
         "health": (staff_client, "/staff/health/"),
-        "admin change list": (admin_client, "/admin/proposals/proposal/"),
-        "admin, filtered": (admin_client, "/admin/proposals/proposal/?status__exact=FAILED"),
-        "admin, search": (admin_client, "/admin/proposals/proposal/?q=Cranes+Marine"),
+        "admin change list": (root_client, "/admin/proposals/proposal/"),
+        "admin, filtered": (root_client, "/admin/proposals/proposal/?status__exact=FAILED"),
+        "admin, search": (root_client, "/admin/proposals/proposal/?q=Cranes+Marine"),
+        "admin, portal admin (scoped)": (admin_client, "/admin/proposals/proposal/"),
     }
     results = _time_all(pages, runs)
     if sort_runs:  # every whitelisted sort key, both ways: none may fall off a cliff
@@ -366,8 +376,10 @@ def main(argv=None) -> dict:
         "seed_seconds": round(seeded["seconds"], 1),
         "table": {name: [row["p50_ms"], row["p95_ms"]] for name, row in results.items()},
         "pages": results,
-        "dashboard_not_slower_than_admin": results["dashboard, first page"]["p50_ms"]
-        <= results["admin change list"]["p50_ms"],
+        "dashboard_not_slower_than_admin": all(
+            results["dashboard, first page"]["p50_ms"] <= results[name]["p50_ms"]
+            for name in ("admin change list", "admin, portal admin (scoped)")
+        ),
     }
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(report, indent=2))
