@@ -69,7 +69,7 @@ bench: setup-dev
 	$(PY) -m bench.run
 
 chaos: setup-dev
-	$(PY) -m pytest tests/chaos -p no:randomly -s
+	$(VENV)/bin/pytest tests/chaos -m chaos -s -p no:logging
 
 clean:
 	rm -rf var/test-runs var/broker var/staticfiles

@@ -99,3 +99,35 @@ def wait_until(predicate, *, timeout: float = 30, interval: float = 0.1, message
             return value
         time.sleep(interval)
     raise AssertionError(message or f"condition not met within {timeout} s")
+
+
+class BeatProcess(WorkerProcess):
+    """``celery beat`` in its own process, with this run's settings and schedule file."""
+
+    def start(self, timeout: float = 30) -> "BeatProcess":
+        self.log_path.write_text("")
+        self._log = self.log_path.open("a")
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "introducer_portal",
+                "beat",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=REPO,
+            env=worker_environment(**self.extra_env),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if "beat: Starting" in self.log_path.read_text():
+                return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"beat exited:\n{self.log_path.read_text()}")
+            time.sleep(0.1)
+        return self
