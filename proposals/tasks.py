@@ -33,7 +33,8 @@ from proposals.siesmart.enums import Lane
 
 log = logging.getLogger(__name__)
 
-MAX_TRANSIENT_RETRIES = 8
+# Retries count budget waits too, so the cap is generous; the sweeper takes over after it.
+MAX_TRANSIENT_RETRIES = 30
 
 
 def _transient(error: errors.SieSmartError) -> bool:

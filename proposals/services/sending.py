@@ -40,24 +40,11 @@ def _new_reference() -> str:
 
 
 def validate_complete(proposal: Proposal) -> list:
-    from proposals.models import MirroredOffice
-    from proposals.services.config_mirror import lookups_for, office_config
-    from proposals.services.validation import proposal_validate
+    """Every problem to fix before sending: the rules of the config mirror, and input kept as
+    typed that could not be read yet (a send would otherwise go without it)."""
+    from proposals.services.drafts import proposal_problems
 
-    credential = proposal.credential or credential_active_for(
-        organisation_id=proposal.organisation_id
-    )
-    office = MirroredOffice.objects.filter(
-        credential=credential, office_id=proposal.office_id
-    ).first()
-    legal_forms, titles = lookups_for(credential) if credential else ((), ())
-    return proposal_validate(
-        proposal=proposal,
-        config=office_config(office) if office else None,
-        legal_forms=legal_forms,
-        titles=titles,
-        complete=True,
-    )
+    return proposal_problems(proposal=proposal)
 
 
 def proposal_submit(*, proposal: Proposal, user: User) -> Proposal:
@@ -297,7 +284,8 @@ def sending_sweep() -> dict:
             status=Status.SENT,
             request_decision=True,
             workflow_status__in=["DRAFT"],
-            updated__lt=stale_before,
+            decision_requested_at__isnull=True,
+            sent_at__lt=stale_before,
         )
         .exclude(decision_request__state="refused")
         .values_list("pk", flat=True)

@@ -48,5 +48,6 @@ def client_for(
         lane=lane,
         connect_timeout=settings.SIESMART_CONNECT_TIMEOUT,
         read_timeout=settings.SIESMART_READ_TIMEOUT,
+        max_inline_wait=settings.SIESMART_MAX_INLINE_WAIT,
         session=_session(credential.pk),
     )
