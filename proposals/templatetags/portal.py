@@ -73,3 +73,16 @@ def epoch_datetime(value):
     from datetime import UTC, datetime
 
     return datetime.fromtimestamp(float(value), tz=UTC)
+
+
+@register.filter
+def money(value):
+    """1450 or "13000.0" as 13,000.00; anything that is not a number is shown as it is."""
+    from decimal import Decimal, InvalidOperation
+
+    if value in (None, ""):
+        return ""
+    try:
+        return f"{Decimal(str(value)):,.2f}"
+    except (InvalidOperation, ValueError):
+        return value

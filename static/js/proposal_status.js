@@ -38,6 +38,12 @@
     if (window.portalRefreshTimes) window.portalRefreshTimes();
   }
 
+  function money(value) {
+    var number = Number(value);
+    if (value === null || value === undefined || isNaN(number)) return String(value);
+    return number.toLocaleString("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  }
+
   function quote(state) {
     var box = $("[data-quote]");
     if (!box || !state || !state.state) return;
@@ -46,9 +52,9 @@
     p.className = "mb-2";
     if (state.state === "ok" && state.result) {
       var r = state.result;
-      p.textContent = "Instalment " + r.instalment + " × " + r.number_of_payments +
-        " payments; amount financed " + r.amount_financed +
-        (r.total_payable ? "; total payable " + r.total_payable : "") + ".";
+      p.textContent = "Instalment " + money(r.instalment) + " × " + r.number_of_payments +
+        " payments; amount financed " + money(r.amount_financed) +
+        (r.total_payable ? "; total payable " + money(r.total_payable) : "") + ".";
     } else if (state.state === "queued" || state.state === "running") {
       p.textContent = "Asking SFS…";
     } else if (state.state === "failed") {
@@ -146,7 +152,9 @@
           if (!data) return;
           apply(data);
           if (busyOnly && !data.busy) return;
-          setTimeout(poll, data.busy ? 3000 : 20000);
+          // While SFS is deciding, look every 5 s: the refresh cycle learns of it within 10 s.
+          var pending = data.decision_status === "PENDING";
+          setTimeout(poll, data.busy ? 3000 : pending ? 5000 : 20000);
         })
         .catch(function () { setTimeout(poll, 20000); });
     }

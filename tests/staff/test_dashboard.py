@@ -225,7 +225,7 @@ def test_the_page_shows_the_columns(login, staff, world):
         "Beta Cranes",
         "Bruno",
         "Bristol",
-        "12000.00",
+        "12,000.00",
         "VALIDATION",
         "The VAT number is wrong",
         "SFS 1002",
