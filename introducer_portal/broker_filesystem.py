@@ -16,6 +16,39 @@ from kombu.transport import filesystem
 from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
 
+TRANSPORT = "introducer_portal.broker_filesystem:Transport"
+
+
+def transport_options(folder) -> dict:
+    """Celery's broker options for a broker folder (created here); 50 ms polling."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    (folder / "processed").mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder),
+        "data_folder_out": str(folder),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+        "polling_interval": 0.05,
+    }
+
+
+def lane_queues(prefix: str) -> dict:
+    """The two lanes' queue names and the routes that send a task to its lane's queue."""
+    interactive, background = f"{prefix}interactive", f"{prefix}background"
+    return {
+        "CELERY_QUEUE_INTERACTIVE": interactive,
+        "CELERY_QUEUE_BACKGROUND": background,
+        "CELERY_TASK_DEFAULT_QUEUE": background,
+        # A task's name says its lane: proposals.interactive.* or proposals.background.*.
+        "CELERY_TASK_ROUTES": {
+            "proposals.interactive.*": {"queue": interactive},
+            "proposals.background.*": {"queue": background},
+        },
+    }
+
 
 class Channel(filesystem.Channel):
     def _put(self, queue, payload, **kwargs):

@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
+from introducer_portal import broker_filesystem
 from introducer_portal.env_secrets import dev_secret, missing_production_variables
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -208,17 +209,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@introducer.ex
 # ------------------------------------------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = Path(env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker")))
-    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-        "polling_interval": 0.05,
-    }
-    CELERY_BROKER_TRANSPORT = "introducer_portal.broker_filesystem:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = broker_filesystem.transport_options(
+        env.str("CELERY_BROKER_DIR", default=str(VAR_DIR / "broker"))
+    )
+    CELERY_BROKER_TRANSPORT = broker_filesystem.TRANSPORT
     # The filesystem transport has no fanout exchange, so no remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 CELERY_TASK_SERIALIZER = "json"
@@ -231,14 +225,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Two lanes: what a person waits for, and everything else. A prefix keeps test runs apart on
 # shared brokers.
 CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
-CELERY_QUEUE_INTERACTIVE = f"{CELERY_QUEUE_PREFIX}interactive"
-CELERY_QUEUE_BACKGROUND = f"{CELERY_QUEUE_PREFIX}background"
-CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE_BACKGROUND
-# A task's name says its lane: proposals.interactive.* or proposals.background.*.
-CELERY_TASK_ROUTES = {
-    "proposals.interactive.*": {"queue": CELERY_QUEUE_INTERACTIVE},
-    "proposals.background.*": {"queue": CELERY_QUEUE_BACKGROUND},
-}
+globals().update(broker_filesystem.lane_queues(CELERY_QUEUE_PREFIX))
 CELERY_TASK_CREATE_MISSING_QUEUES = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE

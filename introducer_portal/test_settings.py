@@ -6,6 +6,7 @@ environment (see ``tests/support/worker.py``).
 
 import os
 
+from introducer_portal import broker_filesystem
 from introducer_portal.settings import *  # noqa: F403
 from introducer_portal.settings import CELERY_BROKER_URL, DATABASES, VAR_DIR, env
 
@@ -24,26 +25,10 @@ else:
         DATABASES["default"]["NAME"] = env.str("TEST_WORKER_DATABASE")
 
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = TEST_RUN_DIR / "broker"
-    (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "processed_folder": str(_broker_dir / "processed"),
-        "control_folder": str(_broker_dir / "control"),
-        "store_processed": False,
-        "polling_interval": 0.05,
-    }
-    CELERY_BROKER_TRANSPORT = "introducer_portal.broker_filesystem:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = broker_filesystem.transport_options(TEST_RUN_DIR / "broker")
 
 CELERY_QUEUE_PREFIX = f"test-{RUN_ID}-"
-CELERY_QUEUE_INTERACTIVE = f"{CELERY_QUEUE_PREFIX}interactive"
-CELERY_QUEUE_BACKGROUND = f"{CELERY_QUEUE_PREFIX}background"
-CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE_BACKGROUND
-CELERY_TASK_ROUTES = {
-    "proposals.interactive.*": {"queue": CELERY_QUEUE_INTERACTIVE},
-    "proposals.background.*": {"queue": CELERY_QUEUE_BACKGROUND},
-}
+globals().update(broker_filesystem.lane_queues(CELERY_QUEUE_PREFIX))
 for _cache in CACHES.values():  # noqa: F405
     _cache["KEY_PREFIX"] = f"test-{RUN_ID}"
 

@@ -145,8 +145,10 @@ def _redis(url: str):
 class RedisLimiter:
     def __init__(self, scope: str, budget_per_minute: int, client=None):
         self.client = client or _redis(settings.REDIS_URL)
-        self.key = f"siesmart-rate:{scope}"
-        self.pause_key = f"siesmart-pause:{scope}"
+        # The cache's prefix keeps deployments (and test runs) sharing one Redis apart.
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        self.key = f"{prefix}:siesmart-rate:{scope}"
+        self.pause_key = f"{prefix}:siesmart-pause:{scope}"
         self.limits = _limits(budget_per_minute)
         self._acquire = self.client.register_script(_ACQUIRE)
         self._pause = self.client.register_script(_PAUSE)
