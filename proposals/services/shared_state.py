@@ -128,9 +128,9 @@ local freeing = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCO
 return tostring(math.max(tonumber(freeing[2]) + window - now, 0.001))
 """
 _PAUSE = """
-local until = tonumber(ARGV[1])
+local pause_end = tonumber(ARGV[1])
 local current = tonumber(redis.call('GET', KEYS[1]) or '0')
-if until > current then redis.call('SET', KEYS[1], ARGV[1], 'EX', math.ceil(ARGV[2]) + 1) end
+if pause_end > current then redis.call('SET', KEYS[1], ARGV[1], 'EX', math.ceil(ARGV[2]) + 1) end
 return 1
 """
 

@@ -10,7 +10,9 @@ def test_healthz_answers_200_without_login(client, db):
 
 
 @pytest.fixture
-def unreachable_broker():
+def unreachable_broker(monkeypatch):
+    # Celery reads CELERY_BROKER_URL from the environment before its own setting.
+    monkeypatch.setenv("CELERY_BROKER_URL", "amqp://guest:guest@127.0.0.1:1//")
     conf = celery_app.conf
     saved = conf.broker_url, conf.broker_transport, dict(conf.broker_transport_options)
     conf.broker_url, conf.broker_transport = "amqp://guest:guest@127.0.0.1:1//", None
