@@ -7,7 +7,6 @@ import pytest
 from django.utils import timezone
 
 from proposals.models import Proposal, Status
-from proposals.services import staff_actions
 
 _numbers = itertools.count(1)
 
@@ -38,9 +37,3 @@ def make_proposal(db):
 @pytest.fixture
 def long_ago():
     return timezone.now() - timedelta(days=1)
-
-
-@pytest.fixture
-def local_actions(monkeypatch):
-    """The adapter's own minimal behaviour, whatever the lead's services do meanwhile."""
-    monkeypatch.setattr(staff_actions, "_lead", lambda module, name: None)

@@ -62,16 +62,14 @@ def test_other_organisation_gets_404_on_the_timeline(login, staff, foreign, name
 
 
 @pytest.mark.parametrize("name", ID_ACTIONS)
-def test_other_organisation_gets_404_on_actions(login, staff, foreign, local_actions, name):
+def test_other_organisation_gets_404_on_actions(login, staff, foreign, name):
     assert login(staff).post(reverse(name, args=[foreign.pk])).status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == Status.FAILED
     assert not ProposalEvent.objects.filter(proposal=foreign).exists()
 
 
-def test_other_organisation_gets_404_on_bulk_refresh(
-    login, staff, broker, foreign, make_proposal, local_actions
-):
+def test_other_organisation_gets_404_on_bulk_refresh(login, staff, broker, foreign, make_proposal):
     own = make_proposal(broker, sfs_id=7)
     response = login(staff).post(reverse("staff_bulk_refresh"), {"selected": [own.pk, foreign.pk]})
     assert response.status_code == 404
