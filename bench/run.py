@@ -124,8 +124,9 @@ def print_table(r: dict) -> None:
         ("Sandbox, 8 clients", [("requests a second", "requests_per_second", ">= 300"),
                                 ("p50 ms", "p50_ms", ""), ("p99 ms", "p99_ms", "")]),
         ("Throughput (limit 600/min, budget 540)", [
-            ("creates a minute after second 60", "creates_per_minute_after_60s", ""),
-            ("ratio of 600", "ratio_of_limit", ">= 0.88"),
+            ("creates in each whole minute after the first", "creates_in_each_whole_minute", ""),
+            ("steady ratio of 600", "ratio_of_limit", ">= 0.88"),
+            ("second 60 to last create, ratio of 600", "ratio_to_last_create", ""),
             ("429 answers", "responses_429", "0"),
             ("max requests in any 60 s", "max_requests_in_60s", "<= 600")]),
         ("Economy (100 proposals, decision delay 60 s)", [

@@ -21,11 +21,34 @@ SANDBOX_LIMIT, BUDGET = 600, 540
 WORKERS = 4
 
 
+def creates_per_minute(sent: list[float]) -> dict:
+    """Two readings of the rate after the first minute. ``creates_per_minute_after_60s`` is the
+    issue's own (second 60 to the last create); a sliding window refills in bursts, so that one
+    swings with where the last create falls. ``steady`` averages the whole minutes after the
+    first, which is what the budget allows over time."""
+    if not sent:
+        return {"creates_per_minute_after_60s": None, "steady_creates_per_minute": None}
+    first, last = sent[0], sent[-1]
+    after = [t for t in sent if t >= first + 60]
+    minutes = (last - first - 60) / 60
+    whole = int((last - first) // 60)
+    per_minute = [
+        sum(1 for t in sent if first + 60 * k <= t < first + 60 * (k + 1)) for k in range(1, whole)
+    ]
+    return {
+        "creates_per_minute_after_60s": round(len(after) / minutes, 1) if minutes > 0 else None,
+        "creates_in_each_whole_minute": per_minute,
+        "steady_creates_per_minute": round(sum(per_minute) / len(per_minute), 1)
+        if per_minute
+        else None,
+    }
+
+
 def main() -> dict:
     django_ready()
     from django.conf import settings
 
-    from proposals.models import Proposal, SieSmartCall, Status
+    from proposals.models import Proposal, Status
     from proposals.services.sending import proposal_submit
     from tests.support.proposals import make_proposal
     from tests.support.sandbox_server import SandboxProcess
@@ -50,24 +73,24 @@ def main() -> dict:
         finally:
             celery.stop()
         stats = sandbox.stats()
-    creates = sorted(
-        SieSmartCall.objects.filter(method="POST", path="/proposals", status=201).values_list(
-            "at", flat=True
-        )
+    sent = sorted(
+        t.timestamp()
+        for t in Proposal.objects.filter(sent_at__isnull=False).values_list("sent_at", flat=True)
     )
-    first, last = creates[0], creates[-1]
-    window_start = first.timestamp() + 60
-    after = [c for c in creates if c.timestamp() >= window_start]
-    minutes = (last.timestamp() - window_start) / 60
-    per_minute = len(after) / minutes if minutes > 0 else None
+    rates = creates_per_minute(sent)
     figures = {
         "submissions": SUBMISSIONS,
         "workers": WORKERS,
         "sandbox_limit_per_minute": SANDBOX_LIMIT,
         "budget_per_minute": BUDGET,
-        "creates": len(creates),
-        "creates_per_minute_after_60s": round(per_minute, 1) if per_minute else None,
-        "ratio_of_limit": round(per_minute / SANDBOX_LIMIT, 3) if per_minute else None,
+        "creates": len(sent),
+        **rates,
+        "ratio_of_limit": round(rates["steady_creates_per_minute"] / SANDBOX_LIMIT, 3)
+        if rates["steady_creates_per_minute"]
+        else None,
+        "ratio_to_last_create": round(rates["creates_per_minute_after_60s"] / SANDBOX_LIMIT, 3)
+        if rates["creates_per_minute_after_60s"]
+        else None,
         "responses_429": stats["requests"]["byStatus"].get("429", 0),
         "max_requests_in_60s": max(stats["maxRequestsIn60s"].values(), default=0),
         "duration_s": round(time.monotonic() - started, 1),
