@@ -1,9 +1,10 @@
 """The search-based refresh, the wipe of SFS's test environment, and the three-way merge."""
 
 import pytest
+from django.urls import reverse
 
 from proposals.models import Proposal, Status
-from proposals.services.changes import changes_send, proposal_resolve_conflict
+from proposals.services.changes import changes_send
 from proposals.services.config_mirror import config_refresh
 from proposals.services.parts import local_changes
 from proposals.services.refresh import refresh_cycle
@@ -113,7 +114,7 @@ def test_disjoint_changes_are_merged(
 
 
 def test_overlapping_changes_become_a_conflict_settled_by_a_person(
-    broker, organisation, fresh_sandbox, django_capture_on_commit_callbacks
+    broker, organisation, fresh_sandbox, django_capture_on_commit_callbacks, login
 ):
     credential = sandbox_credential(organisation, fresh_sandbox)
     proposal = _sent_proposal(broker, credential, django_capture_on_commit_callbacks)
@@ -131,8 +132,14 @@ def test_overlapping_changes_become_a_conflict_settled_by_a_person(
     assert group["mine"]["specialConditionText"] == "Broker's wording"
     assert group["theirs"]["specialConditionText"] == "SFS's wording"
 
-    with django_capture_on_commit_callbacks(execute=False):
-        proposal_resolve_conflict(proposal=proposal, user=broker, choices={"notes": "mine"})
+    # The broker settles it on the conflict page, which shows both versions.
+    client = login(broker)
+    url = reverse("proposal_conflict", args=[proposal.pk])
+    page = client.get(url).content.decode()
+    assert "Broker&#x27;s wording" in page and "SFS&#x27;s wording" in page
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(url, {"choice_notes": "mine"})
+    assert response.status_code == 302 and len(queued) == 1
     proposal.refresh_from_db()
     assert proposal.status == Status.SENT
     assert changes_send(proposal=proposal) == "sent"
