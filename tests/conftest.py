@@ -1,13 +1,16 @@
 """Fixtures shared by the whole suite: people of two organisations, a real worker process."""
 
+import itertools
+
 import pytest
 
 from proposals.models import Role
 from proposals.services.people import organisation_get_or_create, user_upsert
 from tests.support.sandbox_server import SandboxProcess
-from tests.support.worker import WorkerProcess
+from tests.support.worker import WorkerProcess, purge_queues
 
 PASSWORD = "correct-horse-battery-staple"
+_worker_numbers = itertools.count(1)
 
 
 @pytest.fixture
@@ -77,13 +80,23 @@ def login(client):
     return _login
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def worker(django_db_setup, django_db_blocker):
-    """One real Celery worker process for the session, on this run's test database."""
+    """A real Celery worker process for the module, on this run's test database. A fresh one
+    per module: nothing an earlier module scheduled (a retry held for later) can reach it."""
+    purge_queues()
     with django_db_blocker.unblock():
-        process = WorkerProcess("session-worker").start()
+        process = WorkerProcess(f"worker-{next(_worker_numbers)}").start()
     yield process
     process.stop()
+    purge_queues()
+
+
+@pytest.fixture(autouse=True)
+def _queues_start_empty(request):
+    """Tests with real workers start with empty queues, whatever earlier tests left."""
+    if request.node.get_closest_marker("broker") is not None:
+        purge_queues()
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 """A real Celery worker process for tests: same settings module, same test database and broker."""
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -88,6 +89,22 @@ class WorkerProcess:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def purge_queues() -> None:
+    """Empty this run's two queues: what an earlier test left behind (a task for a sandbox that
+    has stopped, a retry of work long done) must not hold up the next test's worker."""
+    from introducer_portal.celery import app
+
+    with app.connection_for_write() as connection:
+        for name in (settings.CELERY_QUEUE_INTERACTIVE, settings.CELERY_QUEUE_BACKGROUND):
+            # A channel each: on AMQP, purging a queue never declared closes the channel.
+            channel = connection.channel()
+            # A queue that does not exist has nothing to purge.
+            with contextlib.suppress(Exception):
+                channel.queue_purge(name)
+            with contextlib.suppress(Exception):
+                channel.close()
 
 
 def wait_until(predicate, *, timeout: float = 30, interval: float = 0.1, message: str = ""):
