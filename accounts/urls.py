@@ -1,0 +1,3 @@
+"""Account pages: password reset and change, invitations, two-factor authentication."""
+
+urlpatterns: list = []
