@@ -8,6 +8,7 @@ from functools import cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 from proposals.services import PortalError
 
@@ -21,10 +22,12 @@ def _current() -> MultiFernet:
     return _fernet(tuple(settings.FIELD_ENCRYPTION_KEYS))
 
 
+@sensitive_variables()
 def secret_encrypt(plain: str) -> str:
     return _current().encrypt(plain.encode()).decode()
 
 
+@sensitive_variables()
 def secret_decrypt(token: str) -> str:
     try:
         return _current().decrypt(token.encode()).decode()
@@ -34,6 +37,7 @@ def secret_decrypt(token: str) -> str:
         ) from exc
 
 
+@sensitive_variables()
 def secret_rotate(token: str) -> str:
     """Re-encrypt with the first key (a no-op in meaning, a change in bytes)."""
     return _current().rotate(token.encode()).decode()

@@ -4,10 +4,12 @@ import threading
 
 import requests
 from django.conf import settings
+from django.views.decorators.debug import sensitive_variables
 
 from proposals.models import Credential
 from proposals.services.crypto import secret_decrypt
 from proposals.services.shared_state import CacheTokenStore, DatabaseRecorder, limiter_for
+from proposals.services.url_safety import guarded_session
 from proposals.siesmart.client import SieSmartClient
 from proposals.siesmart.enums import Lane
 
@@ -18,9 +20,10 @@ _sessions_lock = threading.Lock()
 def _session(credential_id: int) -> requests.Session:
     # One keep-alive session per credential and process; requests' Session is not built for
     # sharing across threads, and Celery's prefork workers are processes, so this is enough.
+    # Guarded: every call re-checks its URL against SSRF and follows no redirect (issue 10).
     with _sessions_lock:
         if credential_id not in _sessions:
-            _sessions[credential_id] = requests.Session()
+            _sessions[credential_id] = guarded_session()
         return _sessions[credential_id]
 
 
@@ -29,6 +32,7 @@ def rate_scope(credential: Credential) -> str:
     return requests.utils.urlparse(credential.api_url).netloc or "default"
 
 
+@sensitive_variables()  # it decrypts the client secret
 def client_for(
     *, credential: Credential, lane: str = Lane.BACKGROUND, proposal_id: int | None = None
 ) -> SieSmartClient:

@@ -15,6 +15,7 @@ from .calllog import CallLog, trace_id_of
 from .errors import MalformedResponseError, TokenError
 from .retry import CallPolicy, backoff_delay
 from .types import Token
+from .url_guard import TokenUrlRefusedError, UrlRefused
 
 USER_AGENT = "introducer-portal-siesmart/1"
 
@@ -77,6 +78,10 @@ class TokenEndpoint:
                     allow_redirects=False,
                 )
                 token = self._read(response)
+            except UrlRefused as exc:
+                # Refused by the portal's guard before anything was sent; never retried.
+                error = TokenUrlRefusedError(f"The portal refused to call the token URL: {exc}")
+                error.__cause__ = exc
             except requests.RequestException as exc:
                 error = TokenError(
                     f"The SieSmart token endpoint is unreachable ({type(exc).__name__})",

@@ -3,9 +3,11 @@
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals.forms.credentials import CredentialForm
+from proposals.forms.credentials import CredentialForm, ProductionActivationForm
 from proposals.models import ConnectionTest, Credential, CredentialAudit, MirroredOffice
 from proposals.services import PortalError
 from proposals.services.config_mirror import config_refresh_request
@@ -57,8 +59,11 @@ def _form_page(request, form, credential=None):
 
 
 @role_required(ADMIN)
+@sensitive_post_parameters("client_secret")
+@sensitive_variables()  # the cleaned data holds the typed secret
 def credential_edit(request, pk=None):
     credential = _credential(request, pk) if pk else None
+    organisation = request.user.organisation
     initial = {}
     if credential:
         initial = {
@@ -69,14 +74,15 @@ def credential_edit(request, pk=None):
             "make_active": credential.is_active,
         }
     if request.method != "POST":
-        return _form_page(request, CredentialForm(initial=initial, has_secret=bool(credential)))
-    form = CredentialForm(request.POST, has_secret=bool(credential))
+        form = CredentialForm(initial=initial, organisation=organisation, credential=credential)
+        return _form_page(request, form, credential)
+    form = CredentialForm(request.POST, organisation=organisation, credential=credential)
     if not form.is_valid():
         return _form_page(request, form, credential)
     data = form.cleaned_data
     try:
         saved = credential_save(
-            organisation=request.user.organisation,
+            organisation=organisation,
             user=request.user,
             credential=credential,
             environment=data["environment"],
@@ -96,7 +102,16 @@ def credential_edit(request, pk=None):
 @role_required(ADMIN)
 @require_POST
 def credential_make_active(request, pk):
-    credential = credential_activate(credential=_credential(request, pk), user=request.user)
+    credential = _credential(request, pk)
+    form = ProductionActivationForm(request.POST)
+    confirmed = form.is_valid() and form.cleaned_data["confirm_production"]
+    try:
+        credential = credential_activate(
+            credential=credential, user=request.user, confirmed=confirmed
+        )
+    except PortalError as error:
+        messages.error(request, str(error))
+        return redirect(f"{reverse('admin_home')}#credential-{credential.pk}")
     messages.success(request, f"New submissions now go to {credential.get_environment_display()}.")
     return redirect("admin_home")
 
