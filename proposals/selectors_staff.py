@@ -204,6 +204,19 @@ def office_names(*, user: User) -> dict[int, str]:
     return dict(rows)
 
 
+def office_currencies(*, user: User) -> dict[int, str]:
+    """office_id -> ISO currency of its amounts, from the mirrored calculation config."""
+    rows = (
+        MirroredOffice.objects.filter(credential__organisation_id=user.organisation_id)
+        .order_by("refreshed_at")
+        .values_list("office_id", "calculation_config")
+    )
+    return {
+        office_id: str(config.get("currency") or "") if isinstance(config, dict) else ""
+        for office_id, config in rows
+    }
+
+
 def office_choices(*, user: User, offices: dict[int, str] | None = None) -> list[tuple[int, str]]:
     offices = office_names(user=user) if offices is None else offices
     return sorted(offices.items(), key=lambda item: item[1].lower())

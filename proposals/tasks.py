@@ -149,3 +149,21 @@ def refresh_open_proposals():
 @shared_task(name="proposals.background.sweep_sending")
 def sweep_sending():
     return sending.sending_sweep()
+
+
+# -- issue 10 (point 6): expired sessions are cleared by beat --------------------------------
+@shared_task(name="proposals.background.clear_expired_sessions")
+def clear_expired_sessions():
+    """Delete expired sessions (and any post they kept); Django never does it by itself.
+
+    The imports stay inside so that this block is self-contained in a module others edit too;
+    the session engine is a setting, loaded by name as Django's ``clearsessions`` does.
+    """
+    from importlib import import_module
+
+    from django.conf import settings
+
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+
+
+# -- end issue 10 (point 6) ---------------------------------------------------------------

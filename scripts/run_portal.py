@@ -1,6 +1,9 @@
 """``make run``: the web server, a worker, beat and the sandbox in the foreground.
 
 Ctrl-C (or SIGTERM) stops them all. Logs of every process go to this terminal, prefixed.
+
+DEBUG stays off (the portal's own 404/500 pages) unless ``DJANGO_DEBUG=1`` is set, which is what
+``make dev`` does. Every file the processes create is private to this user (umask 077).
 """
 
 import os
@@ -62,8 +65,19 @@ def pipe(name: str, stream) -> None:
         sys.stdout.flush()
 
 
+def allowed_hosts(host: str) -> str:
+    """The local names, plus the address served on when it is a specific one."""
+    names = ["localhost", "127.0.0.1", "[::1]"]
+    if host not in ("", "0.0.0.0", "::", *names):  # noqa: S104 - compared, not bound
+        names.append(host)
+    return ",".join(names)
+
+
 def main() -> int:
+    os.umask(0o077)  # the database, logs and broker files under var/: this user's only
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    env.setdefault("DJANGO_DEBUG", "0")
+    env.setdefault("ALLOWED_HOSTS", allowed_hosts(HOST))
     env.setdefault("SIESMART_SANDBOX_URL", f"http://127.0.0.1:{SANDBOX_PORT}")
     procs: dict[str, subprocess.Popen] = {}
     for name, cmd in commands().items():

@@ -6,11 +6,12 @@ proposal id outside the user's organisation answers 404 (``proposal_get_for_user
 
 import csv
 import json
+from datetime import UTC
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -18,7 +19,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_POST
 
-from proposals.forms.staff import DashboardFilterForm
+from proposals.forms.staff import BulkRefreshForm, DashboardFilterForm
 from proposals.models import Status
 from proposals.selectors import proposal_get_for_user, proposals_for_user
 from proposals.selectors_staff import (
@@ -26,6 +27,7 @@ from proposals.selectors_staff import (
     dashboard_query,
     health_summary,
     known_count,
+    office_currencies,
     office_names,
     proposal_is_stuck,
     proposal_timeline,
@@ -46,7 +48,6 @@ COLUMNS = [
     ("decision", "Decision"),
     ("checked", "Last check"),
 ]
-BULK_LIMIT = 200
 
 
 def _filters(request, offices=None) -> tuple[DashboardFilterForm, dict]:
@@ -136,6 +137,7 @@ EXPORT_COLUMNS = [
     ("Office id", "office_id"),
     ("Office", "office_name"),
     ("Amount financed", "amount_financed"),
+    ("Currency", "currency"),
     ("Portal status", "status"),
     ("Stuck", "is_stuck"),
     ("SFS workflow", "workflow_status"),
@@ -163,19 +165,25 @@ class _Echo:
         return value
 
 
-DERIVED = {"office_name", "broker_name"}  # computed per row below, not read from the database
+# Computed per row below, not read from the database.
+DERIVED = {"office_name", "broker_name", "currency"}
 BROKER_FIELDS = ["broker__first_name", "broker__last_name", "broker__username"]
 
 
-def _export_rows(queryset, offices):
+# Excel reads a CSV as the local code page unless it starts with a UTF-8 byte order mark.
+UTF8_BOM = "\ufeff"
+
+
+def _export_rows(queryset, offices, currencies):
     writer = csv.writer(_Echo())
-    yield writer.writerow([title for title, _ in EXPORT_COLUMNS])
+    yield UTF8_BOM + writer.writerow([title for title, _ in EXPORT_COLUMNS])
     fields = [field for _, field in EXPORT_COLUMNS if field not in DERIVED] + BROKER_FIELDS
     for values in queryset.values_list(*fields).iterator(chunk_size=2000):
         row = dict(zip(fields, values, strict=True))
         first, last, username = (row[f] for f in BROKER_FIELDS)
         row["broker_name"] = f"{first} {last}".strip() or username
         row["office_name"] = offices.get(row["office_id"], "")
+        row["currency"] = currencies.get(row["office_id"], "")
         cells = []
         for _, field in EXPORT_COLUMNS:
             value = row[field]
@@ -192,9 +200,14 @@ def _export_rows(queryset, offices):
 @require_GET
 def staff_export(request):
     offices = office_names(user=request.user)
-    _, filters = _filters(request, offices)
+    form, filters = _filters(request, offices)
+    if form.is_bound and set(form.errors) - {"sort"}:  # an unknown sort falls back quietly
+        # Never export more than was asked for: the dashboard shows each error by its field.
+        messages.error(request, "Fix the filters marked below, then export again.")
+        return redirect(reverse("staff_home") + "?" + request.GET.urlencode())
     queryset = dashboard_query(user=request.user, filters=filters)
-    response = StreamingHttpResponse(_export_rows(queryset, offices), content_type="text/csv")
+    rows = _export_rows(queryset, offices, office_currencies(user=request.user))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="proposals.csv"'
     return response
 
@@ -218,10 +231,12 @@ def _cursor(value: str):
     """The timeline's ``before`` cursor; anything unparsable means "from the newest"."""
     try:
         when = parse_datetime(value) if value else None
-    except ValueError:
+        if when is not None and timezone.is_naive(when):
+            when = timezone.make_aware(when)
+        if when is not None:
+            when.astimezone(UTC)  # year 1 at +05:00 has no UTC instant: OverflowError
+    except (ValueError, OverflowError):
         return None
-    if when is not None and timezone.is_naive(when):
-        when = timezone.make_aware(when)
     return when
 
 
@@ -290,19 +305,23 @@ def staff_refresh_view(request, pk):
 @role_required(STAFF)
 @require_POST
 def staff_bulk_refresh(request):
-    try:
-        ids = {int(value) for value in request.POST.getlist("selected")}
-    except ValueError:
-        raise Http404("No such proposal.") from None
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+    form = BulkRefreshForm(request.POST)
+    valid = form.is_valid()
+    back = form.cleaned_data.get("next") or ""
+    # A path of this site only: not off-site, no control character a Location header cannot
+    # carry, and never a bare word that redirect() would take for a view name.
+    safe = (
+        back.startswith("/")
+        and back.isprintable()
+        and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+    )
+    if not safe:
         back = reverse("staff_home")
-    if not ids:
-        messages.warning(request, "Select at least one proposal to refresh.")
-        return redirect(back)
-    if len(ids) > BULK_LIMIT:
-        messages.error(request, f"Select at most {BULK_LIMIT} proposals at a time.")
-        return redirect(back)
+    if not valid:
+        for error in form.errors.get("selected", []) or ["The request could not be read."]:
+            messages.warning(request, error)
+        return HttpResponseRedirect(back)
+    ids = form.cleaned_data["selected"]
     proposals = list(proposals_for_user(user=request.user).filter(pk__in=ids).order_by("pk"))
     if len(proposals) != len(ids):  # someone else's id: answer as if it did not exist
         raise Http404("No such proposal.")
@@ -311,7 +330,7 @@ def staff_bulk_refresh(request):
         messages.success(request, f"Refresh requested for {len(outcome.requested)} proposal(s).")
     for proposal, reason in outcome.refused:
         messages.error(request, f"{proposal}: {reason}")
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 @role_required(STAFF)

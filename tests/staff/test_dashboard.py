@@ -118,8 +118,9 @@ def _rows(login, staff, world, **params):
 def _export(login, staff, **params):
     response = login(staff).get(reverse("staff_export"), params)
     assert response.status_code == 200
-    assert response["Content-Type"] == "text/csv"
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert response["Content-Type"] == "text/csv; charset=utf-8"  # issue 10, point 8
+    body = b"".join(response.streaming_content)
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))  # after the BOM
 
 
 CASES = [
