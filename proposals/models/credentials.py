@@ -93,6 +93,9 @@ class RateSlot(models.Model):
     scope = models.CharField(max_length=100)
     taken_at = models.FloatField()
     lane = models.CharField(max_length=20)
+    # Whose call took the slot ("org:<id>", or blank when unknown), so that one organisation's
+    # burst leaves room for the others sharing the scope (services/fair_share.py).
+    holder = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["scope", "taken_at"], name="rate_slot_scope_time")]

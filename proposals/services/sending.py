@@ -18,6 +18,7 @@ from proposals.services import PortalError
 from proposals.services.body import proposal_create_body
 from proposals.services.credentials import credential_active_for, describe_error
 from proposals.services.events import event_record, status_move
+from proposals.services.fair_share import next_send_with_room
 from proposals.services.remote import remote_adopt
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
@@ -101,12 +102,10 @@ def _enqueue_send(proposal_id: int, countdown: float = 0) -> None:
     transaction.on_commit(lambda: send_proposal.apply_async((proposal_id,), countdown=countdown))
 
 
-def _claim(proposal_id: int) -> Proposal | None:
+def _claim(proposal_id: int, statuses=(Status.QUEUED, Status.VERIFYING)) -> Proposal | None:
     """QUEUED or VERIFYING → SENDING with a lease. None: another worker has it, or it is done."""
     lease_until = timezone.now() + timedelta(seconds=settings.SEND_LEASE_SECONDS)
-    claimed = Proposal.objects.filter(
-        pk=proposal_id, status__in=[Status.QUEUED, Status.VERIFYING]
-    ).update(
+    claimed = Proposal.objects.filter(pk=proposal_id, status__in=list(statuses)).update(
         status=Status.SENDING,
         lease_until=lease_until,
         send_attempts=F("send_attempts") + 1,
@@ -117,9 +116,39 @@ def _claim(proposal_id: int) -> Proposal | None:
     return Proposal.objects.select_related("credential").get(pk=proposal_id)
 
 
+# How often a doorbell picks again when another worker claimed its pick first.
+FAIR_PICKS = 5
+
+
+def _claim_next(rung_id: int) -> Proposal | None:
+    """Claim what this doorbell sends (see services/fair_share.py): a proposal being verified
+    is its own recovery, timed by its own backoff, so its doorbell claims it; otherwise the
+    fair next QUEUED send of the scope, whichever proposal rang. A doorbell whose proposal
+    another doorbell has sent serves the rest of the queue: that other one's proposal may still
+    be waiting for it."""
+    rung = Proposal.objects.filter(pk=rung_id).select_related("credential").first()
+    if rung is None or rung.credential is None:
+        return None
+    if rung.status == Status.VERIFYING:
+        claimed = _claim(rung_id)
+        if claimed is not None:
+            return claimed
+    passed_over: list[int] = []
+    for _ in range(FAIR_PICKS):
+        pick = next_send_with_room(credential=rung.credential, passed_over=passed_over)
+        if pick is None:
+            return None
+        claimed = _claim(pick, statuses=[Status.QUEUED])
+        if claimed is not None:
+            return claimed
+        passed_over.append(pick)  # another worker claimed it between the pick and the claim
+    return _claim(rung_id, statuses=[Status.QUEUED])
+
+
 def proposal_send(*, proposal_id: int) -> str:
-    """The worker's half of sending. Returns what happened, for the task's log."""
-    proposal = _claim(proposal_id)
+    """The worker's half of sending: `proposal_id` rang, the fair pick is sent. Returns what
+    happened, for the task's log."""
+    proposal = _claim_next(proposal_id)
     if proposal is None:
         return "not claimed"
     verify_first = proposal.send_attempts > 1

@@ -4,16 +4,18 @@ Redis when ``REDIS_URL`` is set, the database otherwise. The token store rides o
 (Redis or the database cache), so one implementation serves both.
 """
 
+import copy
 import functools
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from proposals.models import RatePause, RateSlot, SieSmartCall
+from proposals.models import Credential, RatePause, RateSlot, SieSmartCall
 from proposals.services import PortalError
 from proposals.services.crypto import secret_decrypt, secret_encrypt
 from proposals.siesmart.enums import Lane
@@ -23,6 +25,12 @@ from proposals.siesmart.types import Token
 WINDOW_SECONDS = 60.0
 # The background lane leaves this share of the budget to people waiting on an answer.
 INTERACTIVE_SHARE = 0.1
+# While several organisations share one budget, none may hold more than the budget less this
+# share of it: one organisation's burst always leaves room for another's next call.
+ORGANISATION_RESERVE_SHARE = 0.1
+# How long a process trusts what it read about who shares a scope (a new credential counts
+# within this many seconds).
+SHARING_TTL_SECONDS = 15.0
 
 
 class CacheTokenStore:
@@ -76,14 +84,111 @@ def _limits(budget: int) -> dict[str, int]:
     return {Lane.INTERACTIVE: budget, Lane.BACKGROUND: max(1, budget - reserve)}
 
 
-class DatabaseLimiter:
+# -- fair share between organisations -------------------------------------------------------------
+# A sliding window lets one organisation spend the whole minute's budget in a burst; another
+# organisation's single send would then wait for that minute to slide by. So each slot is taken
+# in an organisation's name (its "holder"), and while more than one organisation has a
+# credential on the same scope, no holder may hold more than ``holder_ceiling`` slots of the
+# window. Which queued send gets the next slot is chosen fairly in services/fair_share.py.
+
+
+def scope_of_url(api_url: str) -> str:
+    """The rate scope of an API URL: its host and port, as ``siesmart_access.rate_scope``
+    (which builds clients from this module, so cannot be imported here; a test keeps the two
+    in step)."""
+    return urlparse(api_url).netloc or "default"
+
+
+_holders: dict[str, str] = {}
+
+
+def _holder_of(credential_key: str) -> str:
+    """The organisation behind a portal credential's key ("credential:<pk>"), as
+    "org:<id>"; blank for any other key. A credential never changes organisation, so a name
+    found is kept for the life of the process."""
+    if credential_key in _holders:
+        return _holders[credential_key]
+    kind, _, pk = credential_key.partition(":")
+    if kind != "credential" or not pk.isdigit():
+        return ""
+    organisation_id = (
+        Credential.objects.filter(pk=int(pk)).values_list("organisation_id", flat=True).first()
+    )
+    if organisation_id is None:
+        return ""
+    _holders[credential_key] = f"org:{organisation_id}"
+    return _holders[credential_key]
+
+
+_sharing: dict[str, tuple[float, int]] = {}
+
+
+def organisations_sharing(scope: str) -> int:
+    """How many organisations have a credential on this scope (read again every few seconds)."""
+    now = time.monotonic()
+    cached = _sharing.get(scope)
+    if cached and cached[0] > now:
+        return cached[1]
+    organisations = {
+        organisation_id
+        for organisation_id, api_url in Credential.objects.values_list("organisation_id", "api_url")
+        if scope_of_url(api_url) == scope
+    }
+    _sharing[scope] = (now + SHARING_TTL_SECONDS, len(organisations))
+    return len(organisations)
+
+
+def holder_ceiling(scope: str, budget: int) -> int:
+    """The most slots of the window one organisation may hold: the whole budget when it is
+    alone on the scope, else the budget less a reserve for the others."""
+    if budget <= 1 or organisations_sharing(scope) < 2:
+        return budget
+    return budget - max(1, int(budget * ORGANISATION_RESERVE_SHARE))
+
+
+class _HolderMixin:
+    """``for_holder``: the same limiter, taking its slots in an organisation's name."""
+
+    holder = ""
+
+    def for_holder(self, credential_key: str):
+        bound = copy.copy(self)
+        bound.holder = _holder_of(credential_key)
+        return bound
+
+    def _ceiling(self) -> int | None:
+        """The holder's ceiling, or None where there is nothing to hold back."""
+        if not self.holder:
+            return None
+        ceiling = holder_ceiling(self.scope, self.budget)
+        return ceiling if ceiling < self.budget else None
+
+
+def _wait_for_room(times: list[float], limit: int, now: float) -> float:
+    """0 when `times` (sorted, in the window) leave room for one more under `limit`; else the
+    seconds until enough of the oldest leave the window."""
+    if len(times) < limit:
+        return 0.0
+    return max(times[len(times) - limit] + WINDOW_SECONDS - now, 0.001)
+
+
+class DatabaseLimiter(_HolderMixin):
     """A sliding 60-second window of rows, serialised by a lock on the scope's pause row."""
 
     def __init__(self, scope: str, budget_per_minute: int):
         self.scope = scope
+        self.budget = budget_per_minute
         self.limits = _limits(budget_per_minute)
 
     def acquire(self, lane: str) -> float:
+        return self._slot(lane, take=True)
+
+    def room(self, lane: str) -> float:
+        """As ``acquire``, but takes nothing: 0.0 when a slot is free now, else the wait."""
+        return self._slot(lane, take=False)
+
+    def _slot(self, lane: str, *, take: bool) -> float:
+        ceiling = self._ceiling()  # read before the lock: it may query the credentials
         RatePause.objects.get_or_create(scope=self.scope)
         with transaction.atomic():
             pause = RatePause.objects.select_for_update().get(scope=self.scope)
@@ -94,13 +199,18 @@ class DatabaseLimiter:
             taken = list(
                 RateSlot.objects.filter(scope=self.scope)
                 .order_by("taken_at")
-                .values_list("taken_at", flat=True)
+                .values_list("taken_at", "holder")
             )
             limit = self.limits.get(lane, self.limits[Lane.BACKGROUND])
-            if len(taken) < limit:
-                RateSlot.objects.create(scope=self.scope, taken_at=now, lane=lane)
-                return 0.0
-            return max(taken[len(taken) - limit] + WINDOW_SECONDS - now, 0.001)
+            wait = _wait_for_room([at for at, _ in taken], limit, now)
+            if ceiling is not None:
+                held = [at for at, holder in taken if holder == self.holder]
+                wait = max(wait, _wait_for_room(held, ceiling, now))
+            if wait == 0 and take:
+                RateSlot.objects.create(
+                    scope=self.scope, taken_at=now, lane=lane, holder=self.holder
+                )
+            return wait
 
     def pause(self, seconds: float) -> None:
         RatePause.objects.get_or_create(scope=self.scope)
@@ -110,22 +220,31 @@ class DatabaseLimiter:
             pause.save(update_fields=["until"])
 
 
-# A sorted set of slot times per scope. The lanes share one window with different ceilings,
-# which a ready-made limiter (one key per limit) cannot express, hence these few lines.
+# A sorted set of slot times per scope, and one per holder (organisation) of that scope. The
+# lanes share one window with different ceilings, and a holder has a ceiling of its own, which
+# a ready-made limiter (one key per limit) cannot express, hence these few lines. A ceiling of
+# 0 means the holder is not held back (alone on the scope, or unknown).
 _ACQUIRE = """
-local key, pause_key = KEYS[1], KEYS[2]
+local key, pause_key, holder_key = KEYS[1], KEYS[2], KEYS[3]
 local now, window, limit, member = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+local ceiling, take = tonumber(ARGV[5]), ARGV[6] == '1'
 local paused = tonumber(redis.call('GET', pause_key) or '0')
 if paused > now then return tostring(paused - now) end
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-local count = redis.call('ZCARD', key)
-if count < limit then
-  redis.call('ZADD', key, now, member)
-  redis.call('EXPIRE', key, math.ceil(window) + 1)
-  return '0'
+local function wait_for_room(zkey, most)
+  redis.call('ZREMRANGEBYSCORE', zkey, '-inf', now - window)
+  local count = redis.call('ZCARD', zkey)
+  if count < most then return 0 end
+  local freeing = redis.call('ZRANGE', zkey, count - most, count - most, 'WITHSCORES')
+  return math.max(tonumber(freeing[2]) + window - now, 0.001)
 end
-local freeing = redis.call('ZRANGE', key, count - limit, count - limit, 'WITHSCORES')
-return tostring(math.max(tonumber(freeing[2]) + window - now, 0.001))
+local wait = wait_for_room(key, limit)
+if ceiling > 0 then wait = math.max(wait, wait_for_room(holder_key, ceiling)) end
+if wait > 0 or not take then return tostring(wait) end
+redis.call('ZADD', key, now, member)
+redis.call('EXPIRE', key, math.ceil(window) + 1)
+redis.call('ZADD', holder_key, now, member)
+redis.call('EXPIRE', holder_key, math.ceil(window) + 1)
+return '0'
 """
 _PAUSE = """
 local pause_end = tonumber(ARGV[1])
@@ -142,9 +261,11 @@ def _redis(url: str):
     return redis.Redis.from_url(url)
 
 
-class RedisLimiter:
+class RedisLimiter(_HolderMixin):
     def __init__(self, scope: str, budget_per_minute: int, client=None):
         self.client = client or _redis(settings.REDIS_URL)
+        self.scope = scope
+        self.budget = budget_per_minute
         # The cache's prefix keeps deployments (and test runs) sharing one Redis apart.
         prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
         self.key = f"{prefix}:siesmart-rate:{scope}"
@@ -154,11 +275,20 @@ class RedisLimiter:
         self._pause = self.client.register_script(_PAUSE)
 
     def acquire(self, lane: str) -> float:
+        return self._slot(lane, take=True)
+
+    def room(self, lane: str) -> float:
+        """As ``acquire``, but takes nothing: 0.0 when a slot is free now, else the wait."""
+        return self._slot(lane, take=False)
+
+    def _slot(self, lane: str, *, take: bool) -> float:
         limit = self.limits.get(lane, self.limits[Lane.BACKGROUND])
+        ceiling = self._ceiling() or 0
         now = time.time()
         member = f"{now:.6f}:{time.monotonic_ns()}:{id(self)}"
         wait = self._acquire(
-            keys=[self.key, self.pause_key], args=[now, WINDOW_SECONDS, limit, member]
+            keys=[self.key, self.pause_key, f"{self.key}:holder:{self.holder or '-'}"],
+            args=[now, WINDOW_SECONDS, limit, member, ceiling, "1" if take else "0"],
         )
         return float(wait)
 

@@ -47,6 +47,17 @@ class Limiter(Protocol):
         """A 429 pauses every process for `seconds`."""
         ...
 
+    # Optional: ``for_holder(credential_key) -> Limiter``. A limiter shared by several
+    # organisations may offer it to share the budget fairly between them; the client calls it
+    # once with its credential key and takes its slots from what it returns (see
+    # ``bind_limiter``). A limiter without it serves every caller alike.
+
+
+def bind_limiter(limiter: Limiter, credential_key: str) -> Limiter:
+    """The limiter that takes slots on behalf of `credential_key`'s holder, where it can."""
+    for_holder = getattr(limiter, "for_holder", None)
+    return for_holder(credential_key) if callable(for_holder) else limiter
+
 
 @dataclass(frozen=True)
 class CallRecord:
