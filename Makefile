@@ -12,9 +12,11 @@ REDIS_CACHE_URL ?= redis://127.0.0.1:6379/2
 AMQP_URL ?= amqp://guest:guest@127.0.0.1:5672//
 
 .PHONY: run test test-services lint sandbox bench chaos setup setup-dev browser clean help
+.PHONY: dev  # issue 10 (5)
 
 help:
 	@echo "make run            set up and serve the portal, worker, beat and sandbox on :8000"
+	@echo "make dev            the same with DEBUG on (Django's debug pages): your machine only"
 	@echo "make test           set up and run ruff and the whole test suite (embedded default)"
 	@echo "make test-services  the suite on PostgreSQL + Redis, broker tests also on RabbitMQ"
 	@echo "make sandbox        the SieSmart sandbox alone on :8765"
@@ -48,6 +50,10 @@ browser:
 
 run: setup
 	$(PY) scripts/run_portal.py
+
+# issue 10 (5): `make run` serves with DEBUG off; this is the same with Django's debug pages.
+dev: setup
+	DJANGO_DEBUG=1 $(PY) scripts/run_portal.py
 
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .

@@ -7,19 +7,23 @@ PostgreSQL, RabbitMQ or Redis. ``DJANGO_ENV=production`` demands every secret up
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit  # issue 10 (2): SIESMART_ALLOWED_PRIVATE_HOSTS
 
 import environ
 from csp.constants import NONE, SELF
 
 from introducer_portal import broker_filesystem
 from introducer_portal.env_secrets import dev_secret, missing_production_variables
+from introducer_portal.private_files import private_dir  # issue 10 (8): var/ is 0o700
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 VAR_DIR = Path(env.str("VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# issue 10 (8): var/ holds the SQLite database and the development secrets: the portal's user
+# only (its SQLite files are made 0o600 as they are opened, see introducer_portal/apps.py).
+private_dir(VAR_DIR)
 
 # ------------------------------------------------------------------------------------------------
 # Environment and secrets
@@ -28,14 +32,20 @@ DJANGO_ENV = env.str("DJANGO_ENV", default="development")
 IS_PRODUCTION = DJANGO_ENV == "production"
 missing_production_variables(env, required=IS_PRODUCTION)
 
-DEBUG = env.bool("DJANGO_DEBUG", default=not IS_PRODUCTION)
+# issue 10 (5): DEBUG only when asked for (``make dev`` sets DJANGO_DEBUG=1): ``make run`` and
+# production serve the portal's own 404/500 pages, never Django's debug pages.
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="") or dev_secret(VAR_DIR / "secret_key", "django")
 # Encrypts SieSmart client secrets and tokens at rest. A comma-separated list: the first key
 # encrypts, every key decrypts, so a key can be rotated (``manage.py rotate_credential_keys``).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
     dev_secret(VAR_DIR / "field_encryption_key", "fernet")
 ]
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["*"])
+# issue 10 (5, 8): never "*" by default (``check --deploy`` refuses it); outside production the
+# local names ``make run`` answers on.
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["localhost", "127.0.0.1", "[::1]"]
+)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # ------------------------------------------------------------------------------------------------
@@ -54,6 +64,12 @@ INSTALLED_APPS = [
     "csp",
     "proposals",
     "accounts",
+    # Two-factor authentication (TOTP apps, recovery codes): django-otp and two of its plugins.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    # issue 10 (8): the project's deploy checks and private SQLite files.
+    "introducer_portal.apps.PortalConfig",
 ]
 
 MIDDLEWARE = [
@@ -63,11 +79,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # issue 10 (8): Cache-Control: no-store, private on every answer to a signed-in person.
+    "proposals.middleware.NoStoreWhenSignedIn",
+    # Two-factor: request.user.is_verified() (django-otp); enforced further down.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "proposals.middleware.KeepPostAcrossLogin",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Two-factor: a logged-in user who must verify (staff, admins, brokers who enrolled) sees
+    # only the two-factor pages and logout until they do. After LoginRequiredMiddleware, so
+    # anonymous visitors are sent to log in first.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -129,7 +153,11 @@ else:
 # ------------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Account lifecycle: at least 12 characters for every password a person chooses.
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -143,6 +171,12 @@ AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# --- issue 10 (7): the client address behind reverse proxies ---
+# How many reverse proxies of ours stand in front of the portal; with N, the client is the N-th
+# address from the right of X-Forwarded-For (introducer_portal/client_address.py). 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "introducer_portal.client_address.client_ip"
+# --- end issue 10 (7) ---
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/London")
@@ -200,10 +234,33 @@ if IS_PRODUCTION:
     CSRF_COOKIE_SECURE = True
 
 # ------------------------------------------------------------------------------------------------
+# Two-factor authentication (django-otp): required for staff and admins, offered to brokers
+# ------------------------------------------------------------------------------------------------
+# The name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Introducer Portal")
+# Wrong codes wait 1, 2, 4, 8 ... seconds (times this factor) before the next try, per device.
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = OTP_TOTP_THROTTLE_FACTOR
+# Recovery codes issued at enrolment and on each regeneration; each works once.
+TWO_FACTOR_RECOVERY_CODES = env.int("TWO_FACTOR_RECOVERY_CODES", default=10)
+
+# ------------------------------------------------------------------------------------------------
 # Email (the console in the embedded default)
 # ------------------------------------------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@introducer.example")
+
+# ------------------------------------------------------------------------------------------------
+# Account lifecycle (accounts/): password reset links, invitations, reset throttling
+# ------------------------------------------------------------------------------------------------
+# A password reset link works this many seconds (Django's own setting; its default is 3 days).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=2 * 3600)
+# An invitation link works this many days; re-sending issues a new link with a new term.
+ACCOUNT_INVITATION_DAYS = env.int("ACCOUNT_INVITATION_DAYS", default=7)
+# Reset emails asked for in one hour, per address and per client address; beyond that the same
+# "check your email" page answers and nothing is sent.
+ACCOUNT_RESET_PER_ADDRESS_PER_HOUR = env.int("ACCOUNT_RESET_PER_ADDRESS_PER_HOUR", default=3)
+ACCOUNT_RESET_PER_CLIENT_PER_HOUR = env.int("ACCOUNT_RESET_PER_CLIENT_PER_HOUR", default=20)
 
 # ------------------------------------------------------------------------------------------------
 # Celery
@@ -248,6 +305,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 600},
     },
+    # issue 10 (6): expired sessions (and the posts they kept) are deleted hourly.
+    "clear-expired-sessions": {
+        "task": "proposals.background.clear_expired_sessions",
+        "schedule": 3600.0,
+        "options": {"expires": 600},
+    },
     "worker-heartbeat": {
         "task": "proposals.interactive.record_worker_heartbeat",
         "schedule": 60.0,
@@ -265,6 +328,18 @@ SIESMART_BUDGET_PER_MINUTE = env.int("SIESMART_BUDGET_PER_MINUTE", default=90)
 # slot freed meanwhile is not lost to a task still counting down.
 SIESMART_MAX_INLINE_WAIT = env.float("SIESMART_MAX_INLINE_WAIT", default=5.0)
 SIESMART_SANDBOX_URL = env.str("SIESMART_SANDBOX_URL", default="http://127.0.0.1:8765")
+# --- issue 10 (2): SSRF guard for credential URLs (proposals/services/url_safety.py) ---
+# Hosts (or host:port) a credential URL may name although they resolve to a loopback or private
+# address, and that may use http: the sandbox in development and tests; none in production.
+SIESMART_ALLOWED_PRIVATE_HOSTS = env.list(
+    "SIESMART_ALLOWED_PRIVATE_HOSTS",
+    default=[]
+    if IS_PRODUCTION
+    else sorted(
+        {"127.0.0.1", "localhost", (urlsplit(SIESMART_SANDBOX_URL).hostname or "127.0.0.1")}
+    ),
+)
+# --- end issue 10 (2) ---
 # A task may make a few calls of at most (connect + read) seconds each, retried twice with
 # backoff; its limits sit above that, and a send's lease above the hard limit.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int(
@@ -283,10 +358,17 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # issue 10 (8): a 403/404 is one line, without the traceback Django attaches to it.
+    "filters": {
+        "client_errors_one_line": {
+            "()": "introducer_portal.logging_filters.ClientErrorsWithoutTraceback"
+        }
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
+            "filters": ["client_errors_one_line"],
             "level": env.str("LOG_LEVEL", default="INFO"),
         }
     },
@@ -294,5 +376,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # issue 10 (8): Django's own console handler (under DEBUG) printed every request
+        # warning a second time beside the root's; the root's handler alone prints them.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }

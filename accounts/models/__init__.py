@@ -1,5 +1,6 @@
-"""The account lifecycle: its audit trail (and, in their own modules, invitations)."""
+"""The account lifecycle: its audit trail and invitations."""
 
 from accounts.models.audit import AccountAudit
+from accounts.models.invitations import Invitation, InvitationState
 
-__all__ = ["AccountAudit"]
+__all__ = ["AccountAudit", "Invitation", "InvitationState"]

@@ -25,11 +25,12 @@ from .errors import (
     UnauthorizedError,
     error_from_response,
 )
-from .protocols import Limiter, Recorder, TokenStore
+from .protocols import Limiter, Recorder, TokenStore, bind_limiter
 from .retry import CallPolicy, backoff_delay, error_from_exception, safe_to_repeat, should_retry
 from .token_endpoint import USER_AGENT, TokenEndpoint
 from .tokens import TokenManager
 from .types import Token
+from .url_guard import UrlRefused, UrlRefusedError
 
 logger = logging.getLogger("proposals.siesmart")
 
@@ -85,7 +86,9 @@ class Transport:
         self.api_url = api_url.rstrip("/")
         self.credential_key = credential_key
         self.token_store = token_store
-        self.limiter = limiter
+        # Slots are taken in the credential's name, so a shared limiter can be fair between
+        # the organisations behind one budget.
+        self.limiter = bind_limiter(limiter, credential_key)
         self.lane = lane
         self.policy = policy
         self.session = session
@@ -254,6 +257,10 @@ class Transport:
                 allow_redirects=False,
             )
             result = self._read(response, parse)
+        except UrlRefused as exc:
+            # The portal's guard (a GuardedSession) refused the URL: nothing left the process.
+            result = UrlRefusedError(f"The portal refused to call this URL: {exc}")
+            result.__cause__ = exc
         except requests.RequestException as exc:
             result = error_from_exception(exc)
             result.__cause__ = exc

@@ -5,9 +5,12 @@ import re
 from pathlib import Path
 
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from proposals.models import User
 from tests.conftest import PASSWORD
+from tests.support.two_factor import totp_code, totp_device
 
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "var" / "screenshots"
@@ -27,6 +30,14 @@ def axe_report(violations: list[dict]) -> str:
             if summary:
                 lines.append(f"       {summary[:400]}")
     return "\n".join(lines)
+
+
+def _two_factor_device(username: str):
+    """two-factor: the confirmed device the login of ``username`` must pass, or None."""
+    user = User.objects.get(username=username)
+    if user.is_staff_member:
+        return totp_device(user)
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 class Tab:
@@ -52,12 +63,25 @@ class Tab:
         self.page.goto(self.base_url + path)
 
     def login(self, username: str, password: str = PASSWORD) -> None:
+        """Log in; staff and admins (and brokers who enrolled) then pass two-factor with a code
+        computed from their device's key, as their app would show it (a device is made for
+        staff and admins who have none)."""
+        device = _two_factor_device(username)
         self.goto("/login/")
         self.check("login")
         self.page.get_by_label("Username").fill(username)
         self.page.get_by_label("Password").fill(password)
         self.page.get_by_role("button", name="Log in").click()
         expect(self.page).not_to_have_url(re.compile(r"/login/"))
+        if device is not None:
+            self.pass_two_factor(device)
+
+    def pass_two_factor(self, device) -> None:
+        expect(self.page).to_have_url(re.compile(r"/account/two-factor/verify"))
+        self.check("two-factor-verify")
+        self.page.get_by_label("Code", exact=True).fill(totp_code(device))
+        self.page.get_by_role("button", name="Verify").click()
+        expect(self.page).not_to_have_url(re.compile(r"/account/two-factor/"))
 
     # ---- "the page did not reload" ------------------------------------------------------------
 

@@ -4,16 +4,20 @@ organisation; CSRF on every POST; no secret in any page; no SFS call while a pag
 ``URLS`` must name every URL pattern the portal has: a new URL without an entry fails.
 """
 
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 import requests
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
+from accounts.models import Invitation
 from proposals.models import ConnectionTest
 from tests.services.conftest import sandbox_credential
 from tests.support.proposals import make_proposal
+from tests.support.two_factor import login_verified
 
 SECRET = "sweep-secret-value"
 
@@ -56,8 +60,37 @@ URLS = {
     "connection_test_status": (["GET"], "connection_test", {}),
     "workers_check": (["POST"], None, {}),
     "workers_status": (["GET"], None, {}),
+    # two-factor (accounts/views/two_factor.py)
+    "two_factor_settings": (["GET"], None, {}),
+    "two_factor_enrol": (["GET", "POST"], None, {}),
+    "two_factor_verify": (["GET", "POST"], None, {}),
+    "two_factor_recovery_codes": (["GET"], None, {}),
+    "two_factor_regenerate": (["POST"], None, {}),
+    "two_factor_turn_off": (["POST"], None, {}),
+    "two_factor_reset": (["POST"], "person", {}),
+    # accounts: passwords, people and invitations (accounts/views/passwords.py, people.py)
+    "password_reset": (["GET", "POST"], None, {}),
+    "password_reset_done": (["GET"], None, {}),
+    "password_reset_confirm": (["GET", "POST"], None, {"uidb64": "MQ", "token": "bad-token"}),
+    "password_reset_complete": (["GET"], None, {}),
+    "password_change": (["GET", "POST"], None, {}),
+    "people": (["GET"], None, {}),
+    "invitation_new": (["POST"], None, {}),
+    "person_disable": (["POST"], "person", {}),
+    "person_enable": (["POST"], "person", {}),
+    "invitation_resend": (["POST"], "invitation", {}),
+    "invitation_withdraw": (["POST"], "invitation", {}),
+    "invitation_accept": (["GET", "POST"], None, {"token": "not-a-real-token"}),
 }
 PUBLIC = {"healthz", "login", "logout"}
+# accounts: pages reached from an email, before any login
+PUBLIC |= {
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "invitation_accept",
+}
 
 
 def portal_url_names() -> set[str]:
@@ -84,6 +117,18 @@ def _allowed_roles(url):
     return getattr(view, "allowed_roles", None)
 
 
+def _invitation(organisation, label):
+    """accounts: an open invitation of ``organisation``."""
+    now = timezone.now()
+    return Invitation.objects.create(
+        organisation=organisation,
+        email=f"invitee-{label}@example.test",
+        token_hash=f"{label:0>64}",
+        sent_at=now,
+        expires_at=now + timedelta(days=7),
+    )
+
+
 @pytest.fixture
 def world(organisation, other_organisation, broker, broker2, staff, admin_user, other_broker,
           other_staff, other_admin, sandbox):  # fmt: skip
@@ -103,11 +148,15 @@ def world(organisation, other_organisation, broker, broker2, staff, admin_user, 
             "proposal": make_proposal(broker=broker, credential=own_credential),
             "credential": own_credential,
             "connection_test": ConnectionTest.objects.create(credential=own_credential),
+            "person": staff,  # two-factor reset
+            "invitation": _invitation(organisation, "own"),  # accounts
         },
         "foreign": {
             "proposal": make_proposal(broker=other_broker, credential=foreign_credential),
             "credential": foreign_credential,
             "connection_test": ConnectionTest.objects.create(credential=foreign_credential),
+            "person": other_staff,  # two-factor reset
+            "invitation": _invitation(other_organisation, "foreign"),  # accounts
         },
     }
 
@@ -154,7 +203,7 @@ def test_ids_of_others_answer_404_for_every_role(world, no_sfs_calls):
     bodies = []
     for label, user in world["users"].items():
         client = Client()
-        client.force_login(user)
+        login_verified(client, user)  # two-factor passed
         hidden = _unseeable(label, world)
         for name, (methods, kind, extra) in URLS.items():
             if kind not in hidden:
@@ -173,7 +222,7 @@ def test_ids_of_others_answer_404_for_every_role(world, no_sfs_calls):
 def test_every_role_page_renders_without_secrets_or_sfs_calls(world, no_sfs_calls):
     for label in ("broker", "staff", "admin"):
         client = Client()
-        client.force_login(world["users"][label])
+        login_verified(client, world["users"][label])  # two-factor passed
         for name, (methods, kind, extra) in URLS.items():
             if "GET" not in methods or name in ("logout",):
                 continue
@@ -196,7 +245,7 @@ def test_every_post_is_refused_without_a_csrf_token(world):
         roles = _allowed_roles(url) or ("broker",)
         user = next(u for u in world["users"].values() if u.role in roles)
         client = Client(enforce_csrf_checks=True)
-        client.force_login(user)
+        login_verified(client, user)  # two-factor passed
         response = client.post(url, {})
         assert response.status_code == 403, (name, response.status_code)
         assert b"CSRF" in response.content or b"Forbidden" in response.content
@@ -218,7 +267,7 @@ def test_django_admin_is_for_portal_admins_and_scoped_to_their_organisation(worl
     own, foreign = world["own"]["proposal"], world["foreign"]["proposal"]
     for label, user in world["users"].items():
         client = Client()
-        client.force_login(user)
+        login_verified(client, user)  # two-factor passed
         response = client.get("/admin/proposals/proposal/")
         if user.role != "admin":
             assert response.status_code == 302, label

@@ -1,0 +1,2 @@
+"""Account pages: passwords (passwords.py), people and invitations (people.py), two-factor
+authentication (two_factor.py)."""
