@@ -11,6 +11,8 @@ from django.urls import reverse
 from accounts.models import AccountAudit
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.usefixtures("reset_throttle_cleared")
+
 NEW_PASSWORD = "a-fresh-harbour-lantern"
 RESET_LINK = re.compile(r"https?://[^/\s]+(/account/password/reset/[^/\s]+/[^/\s]+/)")
 

@@ -14,7 +14,11 @@ from playwright.sync_api import expect
 from proposals.models import Role, User
 from tests.support.two_factor import login_verified
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("reset_throttle_cleared"),
+]
 
 NEW_PASSWORD = "lantern-quarry-meadow"
 RESET_PATH = re.compile(r"https?://[^/\s]+(/account/password/reset/\S+/)")
