@@ -164,7 +164,9 @@
     var office = $("[data-office-select]");
     if (office) { office.addEventListener("change", filterContacts); filterContacts(); }
     var pricelist = $("[data-pricelist-select]");
-    if (pricelist) pricelist.addEventListener("change", showLimits);
+    // Shown at start too: a pricelist chosen before this script ran (or kept in the draft)
+    // gets its limits without waiting for another change.
+    if (pricelist) { pricelist.addEventListener("change", showLimits); showLimits(); }
     if (form) {
       form.addEventListener("input", scheduleSave);
       form.addEventListener("change", scheduleSave);

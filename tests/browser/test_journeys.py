@@ -85,6 +85,7 @@ def fill_calculation_with_a_wrong_term(tab):
     term field; fixed to 36, the input is left unsaved (the autosave keeps it)."""
     page = tab.page
     expect(page.get_by_role("heading", level=1)).to_contain_text("Calculation")
+    page.wait_for_load_state("load")
     for selector, value in CALCULATION.items():
         page.locator(selector).select_option(value)
     expect(page.locator("#pricelist-limits")).to_contain_text("12 to 60")
@@ -119,6 +120,7 @@ def leave_and_come_back(tab, proposal_name):
 
     row.get_by_role("link", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Calculation")
+    page.wait_for_load_state("load")
     for selector, value in CALCULATION.items():
         expect(page.locator(selector)).to_have_value(value)
     expect(page.locator("#id_term")).to_have_value("36")
