@@ -25,11 +25,11 @@ from tests.support.worker import BeatProcess, WorkerProcess
 pytestmark = [
     pytest.mark.chaos,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.timeout(18 * 60),
+    pytest.mark.timeout(24 * 60),
 ]
 
 PROPOSALS = 200
-STORM_CAP_MINUTES = 15
+STORM_CAP_MINUTES = 20
 LIMIT = 100
 STORM = {
     "serverErrorRate": 0.10,
@@ -90,7 +90,7 @@ def test_fault_storm(organisation, broker, settings):
             for proposal in proposals:
                 proposal_submit(proposal=proposal, user=broker)
             # A cap on the run, not a goal: SFS's pace (about 900 calls at 95 a minute) needs
-            # about 10 minutes; a busy machine has been seen to need 12.
+            # about 10 minutes; with fair share it has been seen to need more than 12 (see README).
             while time.monotonic() - started < STORM_CAP_MINUTES * 60:
                 elapsed = time.monotonic() - started
                 sent = Proposal.objects.filter(sfs_id__isnull=False).count()
