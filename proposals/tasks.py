@@ -17,6 +17,7 @@ import socket
 
 from celery import shared_task
 
+from proposals import jobs
 from proposals.models import Credential, Proposal
 from proposals.services import (
     changes,
@@ -69,23 +70,23 @@ def sfs_task(name: str):
     return decorator
 
 
-@shared_task(name="proposals.interactive.record_worker_heartbeat")
+@shared_task(name=jobs.WORKER_HEARTBEAT)
 def record_worker_heartbeat():
     workers.worker_heartbeat_record(hostname=socket.gethostname())
 
 
-@sfs_task("proposals.interactive.run_connection_test")
+@sfs_task(jobs.CONNECTION_TEST)
 def run_connection_test(self, test_id: int):
     credentials.connection_test_run(test_id=test_id)
 
 
-@sfs_task("proposals.interactive.refresh_config_now")
+@sfs_task(jobs.CONFIG_REFRESH)
 def refresh_config_now(self, credential_id: int):
     credential = Credential.objects.get(pk=credential_id)
     config_mirror.config_refresh(credential=credential, lane=Lane.INTERACTIVE)
 
 
-@sfs_task("proposals.background.refresh_config_all")
+@sfs_task(jobs.CONFIG_REFRESH_ALL)
 def refresh_config_all(self):
     config_mirror.config_refresh_all()
 
@@ -97,37 +98,37 @@ def _proposal(proposal_id: int) -> Proposal:
     return Proposal.objects.select_related("credential").get(pk=proposal_id)
 
 
-@sfs_task("proposals.interactive.send_proposal")
+@sfs_task(jobs.SEND)
 def send_proposal(self, proposal_id: int):
     return sending.proposal_send(proposal_id=proposal_id)
 
 
-@sfs_task("proposals.interactive.request_decision")
+@sfs_task(jobs.DECISION)
 def request_decision(self, proposal_id: int):
     return decisions.decision_request_now(proposal=_proposal(proposal_id))
 
 
-@sfs_task("proposals.interactive.run_precheck")
+@sfs_task(jobs.PRECHECK)
 def run_precheck(self, proposal_id: int):
     return decisions.precheck_run(proposal=_proposal(proposal_id))
 
 
-@sfs_task("proposals.interactive.send_changes")
+@sfs_task(jobs.CHANGES)
 def send_changes(self, proposal_id: int):
     return changes.changes_send(proposal=_proposal(proposal_id))
 
 
-@sfs_task("proposals.interactive.cancel_proposal")
+@sfs_task(jobs.CANCEL)
 def cancel_proposal(self, proposal_id: int):
     return changes.cancel_run(proposal=_proposal(proposal_id))
 
 
-@sfs_task("proposals.interactive.run_quote")
+@sfs_task(jobs.QUOTE)
 def run_quote(self, proposal_id: int, key: str):
     return quotes.quote_run(proposal_id=proposal_id, key=key)
 
 
-@sfs_task("proposals.interactive.refresh_proposal_now")
+@sfs_task(jobs.REFRESH)
 def refresh_proposal_now(self, proposal_id: int):
     refresh.proposal_refresh_now(proposal=_proposal(proposal_id))
 
@@ -135,7 +136,7 @@ def refresh_proposal_now(self, proposal_id: int):
 # -- beat -----------------------------------------------------------------------------------------
 
 
-@shared_task(name="proposals.background.refresh_open_proposals")
+@shared_task(name=jobs.REFRESH_OPEN)
 def refresh_open_proposals():
     """Beat asks every few seconds; the service decides what is due. Out of budget or SFS
     unwell: nothing to retry here, the next tick asks again."""
@@ -146,13 +147,13 @@ def refresh_open_proposals():
         return {"put_off": str(error.code)}
 
 
-@shared_task(name="proposals.background.sweep_sending")
+@shared_task(name=jobs.SWEEP_SENDING)
 def sweep_sending():
     return sending.sending_sweep()
 
 
 # -- issue 10 (point 6): expired sessions are cleared by beat --------------------------------
-@shared_task(name="proposals.background.clear_expired_sessions")
+@shared_task(name=jobs.CLEAR_SESSIONS)
 def clear_expired_sessions():
     """Delete expired sessions (and any post they kept); Django never does it by itself.
 

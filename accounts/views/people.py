@@ -59,6 +59,17 @@ def people(request):
     return _people_page(request, InvitationForm())
 
 
+def _done(request, action, success: str):
+    """Runs an admin's action on the People page and goes back there with its outcome."""
+    try:
+        action()
+    except PortalError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, success)
+    return redirect("people")
+
+
 @role_required(ADMIN)
 @require_POST
 def invitation_new(request):
@@ -83,54 +94,46 @@ def invitation_new(request):
 @require_POST
 def invitation_resend_view(request, pk):
     invitation = _invitation(request, pk)
-    try:
-        invitation_resend(actor=request.user, invitation=invitation, site_url=_site_url(request))
-    except PortalError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(
-            request, f"A new invitation was emailed to {invitation.email}; the old link is dead."
-        )
-    return redirect("people")
+    return _done(
+        request,
+        lambda: invitation_resend(
+            actor=request.user, invitation=invitation, site_url=_site_url(request)
+        ),
+        f"A new invitation was emailed to {invitation.email}; the old link is dead.",
+    )
 
 
 @role_required(ADMIN)
 @require_POST
 def invitation_withdraw_view(request, pk):
     invitation = _invitation(request, pk)
-    try:
-        invitation_withdraw(actor=request.user, invitation=invitation)
-    except PortalError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"The invitation to {invitation.email} was withdrawn.")
-    return redirect("people")
+    return _done(
+        request,
+        lambda: invitation_withdraw(actor=request.user, invitation=invitation),
+        f"The invitation to {invitation.email} was withdrawn.",
+    )
 
 
 @role_required(ADMIN)
 @require_POST
 def person_disable_view(request, pk):
     person = _person(request, pk)
-    try:
-        person_disable(actor=request.user, person=person)
-    except PortalError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"{person} is disabled and was signed out everywhere.")
-    return redirect("people")
+    return _done(
+        request,
+        lambda: person_disable(actor=request.user, person=person),
+        f"{person} is disabled and was signed out everywhere.",
+    )
 
 
 @role_required(ADMIN)
 @require_POST
 def person_enable_view(request, pk):
     person = _person(request, pk)
-    try:
-        person_enable(actor=request.user, person=person)
-    except PortalError as refused:
-        messages.error(request, str(refused))
-    else:
-        messages.success(request, f"{person} can log in again.")
-    return redirect("people")
+    return _done(
+        request,
+        lambda: person_enable(actor=request.user, person=person),
+        f"{person} can log in again.",
+    )
 
 
 # A link whose token is unknown (never issued, or replaced by a re-send) says no more than that.

@@ -4,8 +4,7 @@ Disjoint changes (SFS changed one part, the broker another) are merged and sent 
 same part changed on both sides becomes a conflict that a person settles.
 """
 
-from django.db import transaction
-
+from proposals import jobs
 from proposals.models import Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.body import assets_body, calculation_body, customer_body, notes_body
@@ -32,7 +31,6 @@ from proposals.siesmart.enums import (
 def proposal_send_changes(*, proposal: Proposal, user: User) -> None:
     """The broker's edits (e.g. after MORE_INFORMATION) go to SFS, then the decision again."""
     from proposals.services.sending import ProposalInvalid, validate_complete
-    from proposals.tasks import send_changes
 
     if proposal.status != Status.SENT or proposal.workflow_status not in (
         CHANGEABLE_WORKFLOW_STATUSES
@@ -53,7 +51,7 @@ def proposal_send_changes(*, proposal: Proposal, user: User) -> None:
         actor=user,
         message="Changes queued for SFS: " + ", ".join(GROUP_LABELS[g] for g in sorted(groups)),
     )
-    transaction.on_commit(lambda: send_changes.delay(proposal.pk))
+    jobs.job_enqueue(jobs.CHANGES, proposal.pk)
 
 
 def _save_remote(proposal: Proposal, remote) -> None:
@@ -207,7 +205,6 @@ def _merge(proposal: Proposal, remote) -> set[str]:
 
 def proposal_resolve_conflict(*, proposal: Proposal, user: User, choices: dict[str, str]) -> None:
     """A person settles each conflicting part: "mine" keeps the broker's, "theirs" takes SFS's."""
-    from proposals.tasks import send_changes
 
     conflict = proposal.conflict or {}
     groups = conflict.get("groups") or {}
@@ -242,7 +239,7 @@ def proposal_resolve_conflict(*, proposal: Proposal, user: User, choices: dict[s
     if local_changes(proposal):
         proposal.pending_changes = {"state": "queued"}
         proposal.save(update_fields=["pending_changes"])
-        transaction.on_commit(lambda: send_changes.delay(proposal.pk))
+        jobs.job_enqueue(jobs.CHANGES, proposal.pk)
 
 
 def cancel_run(*, proposal: Proposal) -> str:

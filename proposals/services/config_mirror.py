@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from proposals import jobs
 from proposals.models import Credential, MirroredLookups, MirroredOffice
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart.enums import Lane
@@ -167,9 +168,8 @@ def lookups_for(credential: Credential) -> tuple[tuple[LegalForm, ...], tuple[Ti
 
 def config_refresh_request(*, credential: Credential) -> None:
     """An admin's "Refresh configuration": queued, never done while a page renders."""
-    from proposals.tasks import refresh_config_now
 
-    transaction.on_commit(lambda: refresh_config_now.delay(credential.pk))
+    jobs.job_enqueue(jobs.CONFIG_REFRESH, credential.pk)
 
 
 def config_refresh_all() -> int:

@@ -15,6 +15,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from proposals import jobs
 from proposals.models import (
     ConnectionTest,
     Credential,
@@ -239,11 +240,10 @@ def credential_health(*, credential: Credential) -> CredentialHealth:
 
 def connection_test_request(*, credential: Credential, user: User) -> ConnectionTest:
     """Queue an interactive "Test connection"; the page follows its state."""
-    from proposals.tasks import run_connection_test
 
     test = ConnectionTest.objects.create(credential=credential, requested_by=user)
     _audit(credential=credential, user=user, action="connection test requested")
-    transaction.on_commit(lambda: run_connection_test.delay(test.pk))
+    jobs.job_enqueue(jobs.CONNECTION_TEST, test.pk)
     return test
 
 

@@ -1,8 +1,8 @@
 """The credit decision: requested with If-Match straight away; the pre-check only on request."""
 
-from django.db import transaction
 from django.utils import timezone
 
+from proposals import jobs
 from proposals.models import Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.credentials import describe_error
@@ -131,24 +131,22 @@ def proposal_request_decision(*, proposal: Proposal, user: User) -> None:
         raise PortalError("Only a proposal that SFS has can go for a decision.")
     if proposal.workflow_status not in DECISION_REQUESTABLE_WORKFLOW_STATUSES:
         raise PortalError("SFS does not take a decision request in this state.")
-    from proposals.tasks import request_decision
 
     event_record(proposal=proposal, kind="decision_asked", actor=user, message="Decision asked.")
     Proposal.objects.filter(pk=proposal.pk).update(
         decision_request={**(proposal.decision_request or {}), "state": "queued"}
     )
-    transaction.on_commit(lambda: request_decision.delay(proposal.pk))
+    jobs.job_enqueue(jobs.DECISION, proposal.pk)
 
 
 def proposal_precheck_request(*, proposal: Proposal, user: User) -> None:
     if proposal.status != Status.SENT:
         raise PortalError("The pre-check needs a proposal that SFS has.")
-    from proposals.tasks import run_precheck
 
     request = {**(proposal.decision_request or {}), "precheck": {"state": "queued"}}
     Proposal.objects.filter(pk=proposal.pk).update(decision_request=request)
     event_record(proposal=proposal, kind="precheck_asked", actor=user, message="Pre-check asked.")
-    transaction.on_commit(lambda: run_precheck.delay(proposal.pk))
+    jobs.job_enqueue(jobs.PRECHECK, proposal.pk)
 
 
 def precheck_run(*, proposal: Proposal) -> dict:

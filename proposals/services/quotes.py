@@ -9,9 +9,9 @@ import json
 from decimal import Decimal, InvalidOperation
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
+from proposals import jobs
 from proposals.models import MirroredOffice, Proposal, User
 from proposals.services import PortalError
 from proposals.services.body import calculation_body
@@ -83,8 +83,6 @@ def _key(inputs: dict) -> str:
 
 
 def quote_request(*, proposal: Proposal, user: User) -> dict:
-    from proposals.tasks import run_quote
-
     inputs = quote_inputs(proposal)
     key = _key(inputs)
     cached = cache.get(key)
@@ -92,8 +90,10 @@ def quote_request(*, proposal: Proposal, user: User) -> dict:
         proposal.quote = {**cached, "inputs": key, "cached": True}
     else:
         proposal.quote = {"state": "queued", "inputs": key, "at": timezone.now().isoformat()}
-        transaction.on_commit(lambda: run_quote.delay(proposal.pk, key))
     proposal.save(update_fields=["quote", "updated"])
+    if not cached:
+        # Saved first: outside a transaction the job goes at once, and must find these inputs.
+        jobs.job_enqueue(jobs.QUOTE, proposal.pk, key)
     return proposal.quote
 
 

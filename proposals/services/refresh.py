@@ -7,9 +7,9 @@ overlap), so a quiet cycle costs one call whatever the number of open proposals.
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 
+from proposals import jobs
 from proposals.models import Credential, Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.events import event_record
@@ -185,10 +185,9 @@ def proposal_refresh_request(*, proposal: Proposal, user: User, lane: str = Lane
     """A person asks: read this proposal from SFS now (interactive lane)."""
     if not proposal.sfs_id or proposal.status not in (Status.SENT, Status.CONFLICT):
         raise PortalError("Only a proposal that SFS has can be refreshed.")
-    from proposals.tasks import refresh_proposal_now
 
     event_record(proposal=proposal, kind="refresh_requested", actor=user, message="Refresh asked.")
-    transaction.on_commit(lambda: refresh_proposal_now.delay(proposal.pk))
+    jobs.job_enqueue(jobs.REFRESH, proposal.pk)
 
 
 def proposal_refresh_now(*, proposal: Proposal) -> None:

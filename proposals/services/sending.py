@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from proposals import jobs
 from proposals.models import IN_FLIGHT, Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.body import proposal_create_body
@@ -97,9 +98,7 @@ def proposal_submit(*, proposal: Proposal, user: User) -> Proposal:
 
 
 def _enqueue_send(proposal_id: int, countdown: float = 0) -> None:
-    from proposals.tasks import send_proposal
-
-    transaction.on_commit(lambda: send_proposal.apply_async((proposal_id,), countdown=countdown))
+    jobs.job_enqueue(jobs.SEND, proposal_id, countdown=countdown)
 
 
 def _claim(proposal_id: int, statuses=(Status.QUEUED, Status.VERIFYING)) -> Proposal | None:
@@ -202,9 +201,7 @@ def proposal_send(*, proposal_id: int) -> str:
         },
     )
     if proposal.request_decision:
-        from proposals.tasks import request_decision
-
-        request_decision.delay(proposal.pk)
+        jobs.job_enqueue(jobs.DECISION, proposal.pk)
     return "sent"
 
 
@@ -301,10 +298,8 @@ def sending_sweep() -> dict:
             | Q(pk__in=expired)
         ).values_list("pk", flat=True)
     )
-    from proposals.tasks import request_decision, send_proposal
-
     for pk in stale:
-        send_proposal.delay(pk)
+        jobs.job_enqueue(jobs.SEND, pk)
     # A decision asked for but never requested (its task gave up on a sick SFS): ask again.
     # Requesting twice is harmless: SFS answers 409 or a moved version, and the service reads
     # the proposal's state back before deciding what to do.
@@ -320,7 +315,7 @@ def sending_sweep() -> dict:
         .values_list("pk", flat=True)
     )
     for pk in undecided:
-        request_decision.delay(pk)
+        jobs.job_enqueue(jobs.DECISION, pk)
     return {"expired": len(expired), "requeued": len(stale), "decisions": len(undecided)}
 
 
@@ -366,9 +361,8 @@ def proposal_resend_gone(*, proposal: Proposal, user: User) -> Proposal:
 def proposal_cancel(*, proposal: Proposal, user: User) -> None:
     """Cancel at SFS where its state allows it (CONTRACT.md 6.6)."""
     from proposals.services.changes import cancel_allowed
-    from proposals.tasks import cancel_proposal
 
     if not cancel_allowed(proposal):
         raise PortalError("SFS does not allow cancelling this proposal in its current state.")
     event_record(proposal=proposal, kind="cancel_asked", actor=user, message="Cancel asked.")
-    transaction.on_commit(lambda: cancel_proposal.delay(proposal.pk))
+    jobs.job_enqueue(jobs.CANCEL, proposal.pk)

@@ -3,6 +3,8 @@
 from django.core.cache import cache
 from django.utils import timezone
 
+from proposals import jobs
+
 HEARTBEAT_KEY = "portal:worker-heartbeat"
 
 
@@ -19,6 +21,4 @@ def worker_heartbeat_get() -> dict | None:
 
 def worker_heartbeat_request() -> None:
     """Ask a worker to check in; the task is sent after the surrounding transaction commits."""
-    from proposals.tasks import record_worker_heartbeat
-
-    record_worker_heartbeat.delay_on_commit()
+    jobs.job_enqueue(jobs.WORKER_HEARTBEAT)

@@ -162,14 +162,7 @@ def test_production_with_confirmation_and_a_recent_test_becomes_active(
 
 
 def test_other_environments_still_activate_in_one_click(login, admin_user, organisation, sandbox):
-    credential = credential_save(
-        organisation=organisation,
-        user=None,
-        environment="custom",
-        api_url=sandbox.api_url,
-        token_url=sandbox.token_url,
-        client_id="demo-introducer",
-        client_secret="demo-secret",
-    )
+    credential = sandbox_credential(organisation, sandbox, make_active=False)
+    assert not credential.is_active
     activate(login(admin_user), credential, confirm=False)
     assert credential.is_active

@@ -6,7 +6,9 @@ from proposals.services.config_mirror import config_refresh
 from proposals.services.credentials import credential_save
 
 
-def sandbox_credential(organisation, sandbox, *, client_id="demo-introducer", secret="demo-secret"):
+def sandbox_credential(
+    organisation, sandbox, *, client_id="demo-introducer", secret="demo-secret", make_active=True
+):
     return credential_save(
         organisation=organisation,
         user=None,
@@ -15,7 +17,7 @@ def sandbox_credential(organisation, sandbox, *, client_id="demo-introducer", se
         token_url=sandbox.token_url,
         client_id=client_id,
         client_secret=secret,
-        make_active=True,
+        make_active=make_active,
     )
 
 
