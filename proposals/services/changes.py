@@ -5,6 +5,7 @@ same part changed on both sides becomes a conflict that a person settles.
 """
 
 from proposals import jobs
+from proposals.lifecycle import Action, action_permitted
 from proposals.models import Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.body import assets_body, calculation_body, customer_body, notes_body
@@ -22,8 +23,6 @@ from proposals.services.remote import remote_adopt
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
 from proposals.siesmart.enums import (
-    CANCELLABLE_WORKFLOW_STATUSES,
-    CHANGEABLE_WORKFLOW_STATUSES,
     Lane,
 )
 
@@ -32,9 +31,7 @@ def proposal_send_changes(*, proposal: Proposal, user: User) -> None:
     """The broker's edits (e.g. after MORE_INFORMATION) go to SFS, then the decision again."""
     from proposals.services.sending import ProposalInvalid, validate_complete
 
-    if proposal.status != Status.SENT or proposal.workflow_status not in (
-        CHANGEABLE_WORKFLOW_STATUSES
-    ):
+    if not action_permitted(proposal, Action.SEND_CHANGES):
         raise PortalError("SFS takes changes only while the proposal is open for them.")
     groups = local_changes(proposal)
     if not groups:
@@ -271,6 +268,4 @@ def cancel_run(*, proposal: Proposal) -> str:
 
 
 def cancel_allowed(proposal: Proposal) -> bool:
-    return proposal.status == Status.SENT and proposal.workflow_status in (
-        CANCELLABLE_WORKFLOW_STATUSES
-    )
+    return action_permitted(proposal, Action.CANCEL)

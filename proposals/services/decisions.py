@@ -3,6 +3,7 @@
 from django.utils import timezone
 
 from proposals import jobs
+from proposals.lifecycle import Action, action_permitted
 from proposals.models import Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.credentials import describe_error
@@ -127,9 +128,7 @@ def _precondition_failed(proposal: Proposal, error: errors.ValidationError) -> s
 
 def proposal_request_decision(*, proposal: Proposal, user: User) -> None:
     """A broker asks for the decision of a sent proposal (e.g. after more information)."""
-    if proposal.status != Status.SENT:
-        raise PortalError("Only a proposal that SFS has can go for a decision.")
-    if proposal.workflow_status not in DECISION_REQUESTABLE_WORKFLOW_STATUSES:
+    if not action_permitted(proposal, Action.REQUEST_DECISION):
         raise PortalError("SFS does not take a decision request in this state.")
 
     event_record(proposal=proposal, kind="decision_asked", actor=user, message="Decision asked.")
@@ -140,8 +139,8 @@ def proposal_request_decision(*, proposal: Proposal, user: User) -> None:
 
 
 def proposal_precheck_request(*, proposal: Proposal, user: User) -> None:
-    if proposal.status != Status.SENT:
-        raise PortalError("The pre-check needs a proposal that SFS has.")
+    if not action_permitted(proposal, Action.PRECHECK):
+        raise PortalError("SFS's pre-check is for a proposal SFS has and has not decided yet.")
 
     request = {**(proposal.decision_request or {}), "precheck": {"state": "queued"}}
     Proposal.objects.filter(pk=proposal.pk).update(decision_request=request)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from proposals.lifecycle import Action, action_permitted
 from proposals.models import Credential, MirroredOffice, Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.config_mirror import OfficeConfig, lookups_for, office_config
@@ -67,9 +68,7 @@ class DraftContext:
 
 
 def proposal_editable(proposal: Proposal) -> bool:
-    if proposal.status in EDITABLE_STATUSES:
-        return True
-    return proposal.status == Status.SENT and proposal.workflow_status in EDITABLE_WORKFLOW_STATUSES
+    return action_permitted(proposal, Action.EDIT)
 
 
 def office_locked(proposal: Proposal) -> bool:

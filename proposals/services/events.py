@@ -1,6 +1,8 @@
 """The timeline: every status change and action, with who (a person) or what (a worker) did it."""
 
+from proposals.lifecycle import move_allowed
 from proposals.models import Proposal, ProposalEvent, User
+from proposals.services import PortalError
 
 
 def event_record(
@@ -36,6 +38,8 @@ def status_move(
 ) -> Proposal:
     """Move ``proposal`` to status ``to`` (saving ``fields`` with it) and record the change."""
     before = proposal.status
+    if not move_allowed(before, to):
+        raise PortalError(f"A proposal does not move from {before} to {to}.")
     proposal.status = to
     for name, value in (fields or {}).items():
         setattr(proposal, name, value)

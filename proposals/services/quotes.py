@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from proposals import jobs
+from proposals.lifecycle import Action, action_permitted
 from proposals.models import MirroredOffice, Proposal, User
 from proposals.services import PortalError
 from proposals.services.body import calculation_body
@@ -83,6 +84,8 @@ def _key(inputs: dict) -> str:
 
 
 def quote_request(*, proposal: Proposal, user: User) -> dict:
+    if not action_permitted(proposal, Action.QUOTE):
+        raise PortalError("A quote is for a proposal that is still open to changes.")
     inputs = quote_inputs(proposal)
     key = _key(inputs)
     cached = cache.get(key)

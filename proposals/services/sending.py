@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from proposals import jobs
+from proposals.lifecycle import Action, action_permitted
 from proposals.models import IN_FLIGHT, Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.body import proposal_create_body
@@ -51,7 +52,7 @@ def validate_complete(proposal: Proposal) -> list:
 
 def proposal_submit(*, proposal: Proposal, user: User) -> Proposal:
     """Validate in full, give the proposal its reference and queue it (sent after commit)."""
-    if proposal.status not in (Status.DRAFT, Status.FAILED):
+    if not action_permitted(proposal, Action.SUBMIT):
         raise PortalError("Only a draft or a failed proposal can be submitted.")
     credential = proposal.credential or credential_active_for(
         organisation_id=proposal.organisation_id

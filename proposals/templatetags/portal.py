@@ -1,8 +1,10 @@
-"""Template helpers: relative times and status badges."""
+"""Template helpers: relative times, the stage badge and status badges."""
 
 from django import template
 from django.utils import timezone
 from django.utils.html import format_html
+
+from proposals.lifecycle import STAGE_HELP, STAGE_TONES, stage_of
 
 register = template.Library()
 
@@ -51,6 +53,19 @@ STATUS_STYLES = {
     "DECISION_REQUESTED": "info",
     "CANCELLED": "secondary",
 }
+
+
+@register.simple_tag
+def stage_badge(proposal):
+    """The one badge that says where a deal stands (the lifecycle's stage), the same everywhere."""
+    stage = stage_of(proposal)
+    return format_html(
+        '<span class="badge stage-badge {}" title="{}" data-stage="{}">{}</span>',
+        STAGE_TONES[stage],
+        STAGE_HELP[stage],
+        stage.value,
+        stage.label,
+    )
 
 
 @register.simple_tag

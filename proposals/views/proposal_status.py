@@ -5,14 +5,11 @@ from datetime import date, datetime
 
 from django.urls import reverse
 
+from proposals.lifecycle import STAGE_HELP, STAGE_TONES, Action, actions_permitted, stage_of
 from proposals.models import IN_FLIGHT, Proposal, Status
-from proposals.services.changes import cancel_allowed
-from proposals.services.drafts import proposal_editable
 from proposals.services.parts import local_changes
 from proposals.services.validation import problem_step
 from proposals.siesmart.enums import (
-    CHANGEABLE_WORKFLOW_STATUSES,
-    DECISION_REQUESTABLE_WORKFLOW_STATUSES,
     DecisionStatus,
     WorkflowStatus,
 )
@@ -139,34 +136,20 @@ def _has_quote_inputs(proposal: Proposal) -> bool:
 
 
 def allowed_actions(proposal: Proposal, user) -> list[str]:
-    """The actions the state allows, for the proposal's own broker (staff only look)."""
+    """What the proposal's own broker may do now (staff only look): the lifecycle's table,
+    then the conditions that are not about state."""
     if not (user.is_broker and proposal.broker_id == user.pk):
         return []
-    status, workflow = proposal.status, proposal.workflow_status
     request_state = (proposal.decision_request or {}).get("state")
-    actions = []
-    if proposal_editable(proposal):
-        actions.append("edit")
-    if status in (Status.DRAFT, Status.FAILED):
-        actions.append("submit")
-    if status == Status.GONE:
-        actions.append("resend")
-    if status not in IN_FLIGHT and status != Status.GONE and _has_quote_inputs(proposal):
-        actions.append("quote")
-    if proposal.sfs_id and status in (Status.SENT, Status.CONFLICT):
-        actions.append("refresh")
-    if status == Status.SENT:
-        if workflow in DECISION_REQUESTABLE_WORKFLOW_STATUSES and request_state != "queued":
-            actions.append("request_decision")
-        actions.append("precheck")
-        if workflow in CHANGEABLE_WORKFLOW_STATUSES and local_changes(proposal):
-            actions.append("send_changes")
-    if cancel_allowed(proposal):
-        actions.append("cancel")
-    if status == Status.CONFLICT:
-        actions.append("conflict")
-    actions.append("copy")
-    return actions
+    extra = {
+        Action.QUOTE: lambda: _has_quote_inputs(proposal),
+        Action.REFRESH: lambda: bool(proposal.sfs_id),
+        Action.REQUEST_DECISION: lambda: request_state != "queued",
+        Action.SEND_CHANGES: lambda: bool(local_changes(proposal)),
+    }
+    return [
+        str(action) for action in actions_permitted(proposal) if extra.get(action, lambda: True)()
+    ]
 
 
 def _busy(proposal: Proposal) -> bool:
@@ -199,6 +182,16 @@ def violations_for_page(proposal: Proposal) -> list[dict]:
     return items
 
 
+def _stage(proposal: Proposal) -> dict:
+    stage = stage_of(proposal)
+    return {
+        "value": stage.value,
+        "label": stage.label,
+        "tone": STAGE_TONES[stage],
+        "help": STAGE_HELP[stage],
+    }
+
+
 def status_payload(proposal: Proposal, user) -> dict:
     request = proposal.decision_request or {}
     quote = proposal.quote if isinstance(proposal.quote, dict) else {}
@@ -207,6 +200,7 @@ def status_payload(proposal: Proposal, user) -> dict:
         "reference": proposal.reference or "",
         "status": proposal.status,
         "status_label": proposal.get_status_display(),
+        "stage": _stage(proposal),
         "workflow_status": proposal.workflow_status,
         "workflow_label": words(proposal.workflow_status),
         "decision_status": proposal.decision_status,

@@ -107,7 +107,18 @@
     });
   }
 
+  function stageBadge(stage) {
+    var span = document.createElement("span");
+    span.className = "badge stage-badge " + stage.tone;
+    span.title = stage.help;
+    span.setAttribute("data-stage", stage.value);
+    span.textContent = stage.label;
+    return span;
+  }
+
   function apply(data) {
+    var stage = $("[data-field-stage]");
+    if (stage && data.stage) { stage.textContent = ""; stage.appendChild(stageBadge(data.stage)); }
     var status = $("[data-field-status]");
     if (status) { status.textContent = ""; status.appendChild(badge(data.status, data.status_label)); }
     text("[data-field-workflow]", data.workflow_label || "—");

@@ -95,7 +95,9 @@ def test_status_json_tells_the_page_everything_it_shows(login, broker, mirror):
     assert data["quote"] == {"state": "running"} and data["busy"] is True
     assert data["precheck"]["requestAllowed"] is True
     assert data["last_checked_at"] is None
-    assert {"cancel", "refresh", "precheck", "copy"} <= set(data["actions"])
+    # While SFS decides, only a check, a cancel and a copy make sense (the lifecycle's table).
+    assert set(data["actions"]) == {"cancel", "refresh", "copy"}
+    assert data["stage"]["value"] == "with_sfs" and data["stage"]["label"] == "With SFS"
 
 
 def test_the_decision_in_words(login, broker, mirror):
