@@ -1,5 +1,6 @@
 """The credit decision: requested with If-Match straight away; the pre-check only on request."""
 
+from django.db import transaction
 from django.utils import timezone
 
 from proposals import jobs
@@ -18,6 +19,22 @@ def _client(proposal: Proposal):
     return client_for(
         credential=proposal.credential, lane=Lane.INTERACTIVE, proposal_id=proposal.pk
     )
+
+
+def decision_request_update(proposal: Proposal, **keys) -> dict:
+    """Write the worker's keys of `decision_request` onto the row as it is now, under the row's
+    lock: the broker may have saved a comment on the review step since this copy was read, and
+    writing back the copy would lose it."""
+    with transaction.atomic():
+        current = (
+            Proposal.objects.select_for_update()
+            .values_list("decision_request", flat=True)
+            .get(pk=proposal.pk)
+        )
+        merged = {**(current if isinstance(current, dict) else {}), **keys}
+        Proposal.objects.filter(pk=proposal.pk).update(decision_request=merged)
+    proposal.decision_request = merged
+    return merged
 
 
 def _save_remote(proposal: Proposal, remote, **extra) -> None:
@@ -69,6 +86,8 @@ def decision_request_now(*, proposal: Proposal) -> str:
             if attempt == 2:
                 raise
             _save_remote(proposal, client.get_proposal(proposal.sfs_id))
+            if _carried_out_already(proposal):
+                return _requested(proposal, "SFS had the request already (its answer was lost).")
             if proposal.workflow_status not in DECISION_REQUESTABLE_WORKFLOW_STATUSES:
                 return f"not requestable in {proposal.workflow_status}"
             continue
@@ -87,17 +106,29 @@ def decision_request_now(*, proposal: Proposal) -> str:
             proposal_gone(proposal=proposal)
             return "gone"
         break
-    _save_remote(
-        proposal,
-        remote,
-        decision_requested_at=timezone.now(),
-        decision_request={**request, "violations": [], "state": "requested"},
+    _save_remote(proposal, remote)
+    return _requested(proposal, "Credit decision requested; SFS is deciding.")
+
+
+# A request of ours whose answer was lost shows in the re-read as one of these states.
+_REQUEST_TOOK_EFFECT = frozenset({"DECISION_REQUESTED", "ACCEPTED", "DECLINED"})
+
+
+def _carried_out_already(proposal: Proposal) -> bool:
+    """After a 412, did SFS carry out the request whose answer we never got? Our bookkeeping
+    has not recorded it, and SFS's state shows a request made."""
+    recorded = (
+        proposal.decision_requested_at is not None
+        and (proposal.decision_request or {}).get("state") == "requested"
     )
-    event_record(
-        proposal=proposal,
-        kind="decision_requested",
-        message="Credit decision requested; SFS is deciding.",
-    )
+    return not recorded and proposal.workflow_status in _REQUEST_TOOK_EFFECT
+
+
+def _requested(proposal: Proposal, message: str) -> str:
+    proposal.decision_requested_at = timezone.now()
+    proposal.save(update_fields=["decision_requested_at", "updated"])
+    decision_request_update(proposal, violations=[], state="requested")
+    event_record(proposal=proposal, kind="decision_requested", message=message)
     return "requested"
 
 
@@ -105,14 +136,14 @@ def _precondition_failed(proposal: Proposal, error: errors.ValidationError) -> s
     from proposals.services.notifications import notification_send
 
     words = [v.user_message or v.code for v in error.violations]
-    proposal.decision_request = {
-        **(proposal.decision_request or {}),
-        "state": "refused",
-        "violations": [{"code": v.code, "userMessage": v.user_message} for v in error.violations],
-    }
+    decision_request_update(
+        proposal,
+        state="refused",
+        violations=[{"code": v.code, "userMessage": v.user_message} for v in error.violations],
+    )
     proposal.last_error_code = str(error.code or "")[:60]
     proposal.last_error_message = "; ".join(words)[:2000]
-    proposal.save(update_fields=["decision_request", "last_error_code", "last_error_message"])
+    proposal.save(update_fields=["last_error_code", "last_error_message"])
     event_record(
         proposal=proposal,
         kind="decision_refused",
@@ -132,9 +163,7 @@ def proposal_request_decision(*, proposal: Proposal, user: User) -> None:
         raise PortalError("SFS does not take a decision request in this state.")
 
     event_record(proposal=proposal, kind="decision_asked", actor=user, message="Decision asked.")
-    Proposal.objects.filter(pk=proposal.pk).update(
-        decision_request={**(proposal.decision_request or {}), "state": "queued"}
-    )
+    decision_request_update(proposal, state="queued")
     jobs.job_enqueue(jobs.DECISION, proposal.pk)
 
 
@@ -142,8 +171,7 @@ def proposal_precheck_request(*, proposal: Proposal, user: User) -> None:
     if not action_permitted(proposal, Action.PRECHECK):
         raise PortalError("SFS's pre-check is for a proposal SFS has and has not decided yet.")
 
-    request = {**(proposal.decision_request or {}), "precheck": {"state": "queued"}}
-    Proposal.objects.filter(pk=proposal.pk).update(decision_request=request)
+    decision_request_update(proposal, precheck={"state": "queued"})
     event_record(proposal=proposal, kind="precheck_asked", actor=user, message="Pre-check asked.")
     jobs.job_enqueue(jobs.PRECHECK, proposal.pk)
 
@@ -168,6 +196,5 @@ def precheck_run(*, proposal: Proposal) -> dict:
             ],
         }
     outcome["at"] = timezone.now().isoformat()
-    request = {**(proposal.decision_request or {}), "precheck": outcome}
-    Proposal.objects.filter(pk=proposal.pk).update(decision_request=request)
+    decision_request_update(proposal, precheck=outcome)
     return outcome
