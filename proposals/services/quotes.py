@@ -6,7 +6,7 @@ per term, not one per click.
 
 import hashlib
 import json
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.cache import cache
 from django.utils import timezone
@@ -16,39 +16,14 @@ from proposals.lifecycle import Action, action_permitted
 from proposals.models import MirroredOffice, Proposal, User
 from proposals.services import PortalError
 from proposals.services.body import calculation_body
-from proposals.services.config_mirror import to_plain
+from proposals.services.config_mirror import office_config, to_plain
 from proposals.services.credentials import credential_active_for, describe_error
 from proposals.services.siesmart_access import client_for
+from proposals.services.validation import proposal_amounts
 from proposals.siesmart import errors
 from proposals.siesmart.enums import Lane
 
 QUOTE_CACHE_SECONDS = 6 * 3600
-
-
-def _decimal(value) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, TypeError):
-        return Decimal(0)
-
-
-def amount_financed(proposal: Proposal, down_payment_type_ids: set[int] | None = None) -> Decimal:
-    """Assets total less down payments (CONTRACT.md 6.1)."""
-    total = sum(
-        (_decimal(a.get("quantity")) * _decimal(a.get("valuePerAsset")) for a in proposal.assets),
-        Decimal(0),
-    )
-    sheet = (proposal.calculation or {}).get("sheet") or {}
-    down = sum(
-        (
-            _decimal(p.get("amount"))
-            for p in sheet.get("specialPayments") or []
-            if down_payment_type_ids is None
-            or ((p.get("type") or {}).get("id") in down_payment_type_ids)
-        ),
-        Decimal(0),
-    )
-    return (total - down).quantize(Decimal("0.01"))
 
 
 def _credential(proposal: Proposal):
@@ -63,17 +38,13 @@ def quote_inputs(proposal: Proposal) -> dict:
     office = MirroredOffice.objects.filter(
         credential=credential, office_id=proposal.office_id
     ).first()
-    down_types = None
-    if office is not None:
-        down_types = {
-            t["id"]
-            for t in (office.calculation_config or {}).get("special_payment_types", [])
-            if t.get("down_payment_type")
-        }
+    _assets_total, financed = proposal_amounts(proposal, office_config(office) if office else None)
+    if financed is None:
+        raise PortalError("A quote needs every asset's quantity and value.")
     return {
         "credential_id": credential.pk,
         "office_id": proposal.office_id,
-        "amount_financed": str(amount_financed(proposal, down_types)),
+        "amount_financed": str(financed.quantize(Decimal("0.01"))),
         "calculation": json.loads(json.dumps(to_plain(calculation))),
     }
 
