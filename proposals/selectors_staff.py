@@ -23,6 +23,7 @@ from proposals.models import (
     User,
 )
 from proposals.selectors import proposals_for_user
+from proposals.services.credentials import credential_active_for, credential_health
 from proposals.siesmart.enums import DecisionStatus
 
 PAGE_SIZE = 50
@@ -312,7 +313,6 @@ MEDIAN_SAMPLE = 20_000
 
 
 def health_summary(*, user: User, now: datetime | None = None) -> Health:
-    from proposals.services.credentials import credential_active_for, credential_health
 
     now = now or timezone.now()
     today = _day_start(timezone.localdate(now))

@@ -11,7 +11,9 @@ from proposals.services import PortalError
 from proposals.services.body import assets_body, calculation_body, customer_body, notes_body
 from proposals.services.config_mirror import to_plain
 from proposals.services.credentials import describe_error
+from proposals.services.decisions import decision_request_now, proposal_gone
 from proposals.services.events import event_record, status_move
+from proposals.services.notifications import notification_send
 from proposals.services.parts import (
     GROUP_LABELS,
     local_changes,
@@ -20,6 +22,7 @@ from proposals.services.parts import (
     remote_groups,
 )
 from proposals.services.remote import remote_adopt
+from proposals.services.sending import ProposalInvalid, validate_complete
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
 from proposals.siesmart.enums import (
@@ -29,7 +32,6 @@ from proposals.siesmart.enums import (
 
 def proposal_send_changes(*, proposal: Proposal, user: User) -> None:
     """The broker's edits (e.g. after MORE_INFORMATION) go to SFS, then the decision again."""
-    from proposals.services.sending import ProposalInvalid, validate_complete
 
     if not action_permitted(proposal, Action.SEND_CHANGES):
         raise PortalError("SFS takes changes only while the proposal is open for them.")
@@ -136,16 +138,12 @@ def changes_send(*, proposal: Proposal) -> str:
         event_record(proposal=proposal, kind="changes_refused", message=describe_error(error))
         return "refused"
     except errors.NotFoundError:
-        from proposals.services.decisions import proposal_gone
-
         proposal_gone(proposal=proposal)
         return "gone"
     proposal.pending_changes = {"state": "sent"}
     proposal.save(update_fields=["pending_changes", "updated"])
     event_record(proposal=proposal, kind="changes_sent", message="Changes accepted by SFS.")
     if proposal.request_decision:
-        from proposals.services.decisions import decision_request_now
-
         decision_request_now(proposal=proposal)
     return "sent"
 
@@ -159,8 +157,6 @@ def _merge(proposal: Proposal, remote) -> set[str]:
     my_changes = {g for g in base if mine[g] != base[g]}
     overlap = {g for g in their_changes & my_changes if mine[g] != theirs[g]}
     if overlap:
-        from proposals.services.notifications import notification_send
-
         status_move(
             proposal=proposal,
             to=Status.CONFLICT,
@@ -257,8 +253,6 @@ def cancel_run(*, proposal: Proposal) -> str:
             event_record(proposal=proposal, kind="cancel_refused", message="SFS refused to cancel.")
             return "refused"
         except errors.NotFoundError:
-            from proposals.services.decisions import proposal_gone
-
             proposal_gone(proposal=proposal)
             return "gone"
         break

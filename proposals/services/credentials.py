@@ -28,8 +28,13 @@ from proposals.models import (
 from proposals.services import PortalError
 from proposals.services.crypto import secret_encrypt, secret_rotate
 from proposals.services.shared_state import CacheTokenStore
+from proposals.services.siesmart_access import client_for
 from proposals.services.url_safety import url_refusal
-from proposals.siesmart.endpoints import ENVIRONMENTS, TOKEN_RECORD_PATH
+from proposals.siesmart import errors
+from proposals.siesmart.endpoints import ENVIRONMENTS, OFFICES, TOKEN_RECORD_PATH
+from proposals.siesmart.enums import Lane
+from proposals.siesmart.errors import SieSmartError
+from proposals.siesmart.url_guard import UrlRefusedError
 
 AUDITED_FIELDS = ("environment", "api_url", "token_url", "client_id", "is_active")
 # SFS production is made active only after a successful test this recent (issue 10, point 4).
@@ -262,10 +267,6 @@ def credentials_rotate_keys() -> int:
 @sensitive_variables()  # the client holds the plain secret and the token
 def connection_test_run(*, test_id: int) -> ConnectionTest:
     """Get a token and list the offices, in the interactive lane; keep outcome and trace id."""
-    from proposals.services.siesmart_access import client_for
-    from proposals.siesmart.endpoints import OFFICES
-    from proposals.siesmart.enums import Lane
-    from proposals.siesmart.errors import SieSmartError
 
     test = ConnectionTest.objects.select_related("credential").get(pk=test_id)
     ConnectionTest.objects.filter(pk=test.pk).update(state=ConnectionTest.State.RUNNING)
@@ -294,8 +295,6 @@ def connection_test_run(*, test_id: int) -> ConnectionTest:
 
 def describe_error(error) -> str:
     """An error from SFS in words a person can act on (with its code, for support)."""
-    from proposals.siesmart import errors
-    from proposals.siesmart.url_guard import UrlRefusedError
 
     if isinstance(error, UrlRefusedError):
         # Not SFS's answer: the SSRF guard's own reason ("... must not contain a query string").

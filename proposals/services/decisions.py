@@ -9,6 +9,7 @@ from proposals.models import Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.credentials import describe_error
 from proposals.services.events import event_record, status_move
+from proposals.services.notifications import notification_send
 from proposals.services.remote import remote_adopt
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
@@ -47,7 +48,6 @@ def _save_remote(proposal: Proposal, remote, **extra) -> None:
 def proposal_gone(*, proposal: Proposal, actor_label: str = "worker") -> None:
     """SFS answered 404: the test environment was wiped. Marked and explained, never re-created
     behind the broker's back."""
-    from proposals.services.notifications import notification_send
 
     status_move(
         proposal=proposal,
@@ -133,7 +133,6 @@ def _requested(proposal: Proposal, message: str) -> str:
 
 
 def _precondition_failed(proposal: Proposal, error: errors.ValidationError) -> str:
-    from proposals.services.notifications import notification_send
 
     words = [v.user_message or v.code for v in error.violations]
     decision_request_update(

@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from proposals.models import Proposal
+from proposals.services.config_mirror import to_plain
 
 GROUPS = ("notes", "sales_contact", "customer", "assets", "calculation")
 GROUP_LABELS = {
@@ -96,7 +97,6 @@ def local_changes(proposal: Proposal) -> set[str]:
 
 def parts_take_remote(proposal: Proposal, raw: dict, groups=GROUPS) -> list[str]:
     """Set the local parts of ``groups`` to SFS's; returns the model fields changed."""
-    from proposals.services.config_mirror import to_plain
 
     raw = to_plain(raw or {})
     changed: list[str] = []

@@ -28,6 +28,7 @@ from proposals.services.drafts import (
 )
 from proposals.services.validation import STEPS, problem_step
 from proposals.views.access import ANYONE, BROKER, role_required
+from proposals.views.proposal_actions import send_now
 from proposals.views.proposal_status import (
     ACTION_LABELS,
     allowed_actions,
@@ -178,8 +179,6 @@ def proposal_step(request, pk, step):
     if request.POST.get("add"):
         return _render_step(request, proposal, step, problems, add_row=True)
     if go == "send" and step == "review":
-        from proposals.views.proposal_actions import send_now
-
         return send_now(request, proposal)
     if problems:
         messages.warning(
