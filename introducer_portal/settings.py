@@ -117,6 +117,8 @@ TEMPLATES = [
         },
     },
 ]
+# Bootstrap's classes and `is-invalid` on every form's widgets (introducer_portal/form_rendering.py).
+FORM_RENDERER = "introducer_portal.form_rendering.PortalFormRenderer"
 
 # ------------------------------------------------------------------------------------------------
 # Database and cache
