@@ -11,6 +11,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from proposals.services.countries import country_problem
+
 MAX_TEXT = 255
 MAX_NOTE = 2000
 # No amount anyone finances reaches this; SFS refuses it too (and sums stay exact).
@@ -128,6 +130,9 @@ class Checker:
         value = self.text(data, key, path, label, required=required)
         if value is not None and not COUNTRY_PATTERN.fullmatch(value):
             self.add(path, "INVALID_VALUE", f"{label} must be a two-letter code such as GB.")
+            return None
+        if value is not None and (problem := country_problem(value)):
+            self.add(path, "INVALID_VALUE", problem)
             return None
         return value
 

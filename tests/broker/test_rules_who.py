@@ -87,6 +87,22 @@ def test_company_invalid_values(client_draft):
     assert "must be one of" in field_error(response, "id_company_type")
 
 
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [
+        ("UK", "use GB for the United Kingdom"),
+        ("EL", "use GR for Greece"),
+        ("XX", "the two-letter ISO code"),
+    ],
+)
+def test_only_iso_country_codes_with_a_suggestion(client_draft, typed, words):
+    client, proposal = client_draft
+    response = post(client, proposal, "customer", {**COMPANY, "source_country_code": typed})
+    assert words in field_error(response, "id_source_country_code")
+    # What was typed stays in the field, to be corrected there.
+    assert f'value="{typed}"' in response.content.decode()
+
+
 def test_too_long(client_draft):
     client, proposal = client_draft
     response = post(client, proposal, "customer", manual(PARTNER, company_name="x" * 256))
