@@ -41,12 +41,17 @@ setup: $(VENV)/.runtime-installed
 
 setup-dev: $(VENV)/.dev-installed browser
 
-# Debian's chromium for the browser journeys; installed where apt is available.
+# Debian's chromium for the browser journeys and poppler-utils (pdftoppm, pdftotext) to render
+# the PDFs the tests check; installed where apt is available.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
 		(apt-get install -y -qq chromium >/dev/null 2>&1 || \
 		 (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null)) ; } || \
 		echo "chromium is not installed and apt-get is not available: browser tests will fail"
+	@command -v pdftoppm >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+		(apt-get install -y -qq poppler-utils >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq poppler-utils >/dev/null)) ; } || \
+		echo "poppler-utils is not installed and apt-get is not available: PDF tests will fail"
 
 run: setup
 	$(PY) scripts/run_portal.py
@@ -75,6 +80,7 @@ bench: setup-dev
 	$(PY) -m bench.run
 
 chaos: setup-dev
+	$(VENV)/bin/pytest -m long tests/sandbox
 	$(VENV)/bin/pytest tests/chaos -m chaos -s -p no:logging
 
 clean:

@@ -12,12 +12,23 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import config_api, control, decisions, proposals, search
+from . import (
+    config_api,
+    control,
+    decisions,
+    documents,
+    loans,
+    notifications,
+    proposals,
+    search,
+    signing,
+)
 from .access import parse_id
 from .auth import Tokens, token_endpoint
 from .calls import Call, Reply
 from .errors import ApiError, not_found
 from .faults import Faults, Settings
+from .notifications import Notifications
 from .ratelimit import WINDOW_SECONDS, SlidingWindow
 from .rules import Rules
 from .scheduler import Scheduler
@@ -39,6 +50,9 @@ ROUTES = (
     ("GET", "/common/calculation-config", config_api.calculation_config),
     ("GET", "/common/legal-forms", config_api.legal_forms),
     ("GET", "/common/titles", config_api.titles),
+    ("GET", "/common/loan-purposes", config_api.loan_purposes),
+    ("GET", "/common/document-types", config_api.document_types),
+    ("GET", "/common/job-titles", config_api.job_titles),
     ("POST", "/proposals", proposals.create),
     ("POST", "/proposals/proposal", proposals.create),
     ("GET", "/proposals/search", search.search),
@@ -49,9 +63,25 @@ ROUTES = (
     ("PUT", "/proposals/{id}/assets/{asset-id}", proposals.replace_asset),
     ("DELETE", "/proposals/{id}/assets/{asset-id}", proposals.delete_asset),
     ("POST", "/proposals/{id}/calculation", proposals.calculate),
+    ("POST", "/proposals/{id}/loans", loans.add_loan),
+    ("PUT", "/proposals/{id}/loans/{loan-id}", loans.replace_loan),
+    ("DELETE", "/proposals/{id}/loans/{loan-id}", loans.delete_loan),
+    ("POST", "/proposals/{id}/customer/delivery-address", proposals.post_delivery_address),
     ("GET", "/proposals/{id}/decision/precheck", decisions.precheck),
     ("POST", "/proposals/{id}/decision", decisions.request),
     ("POST", "/proposals/{id}/cancel", decisions.cancel),
+    ("GET", "/proposals/{id}/decision/decision-document/download", decisions.decision_document),
+    ("GET", "/proposals/{id}/documents", documents.checklist),
+    ("POST", "/proposals/{id}/documents", documents.upload),
+    ("GET", "/proposals/{id}/documents/{type}/{value}/download", documents.download),
+    ("POST", "/proposals/{id}/documents/signing", signing.request),
+    ("POST", "/proposals/{id}/documents/signing/refresh", signing.refresh),
+    ("POST", "/notification-endpoints", notifications.register_endpoint),
+    ("PUT", "/notification-endpoints", notifications.change_endpoint),
+    ("GET", "/notification-endpoints", notifications.read_endpoint),
+    ("DELETE", "/notification-endpoints", notifications.delete_endpoint),
+    ("POST", "/proposals/{id}/subscriptions", notifications.subscribe),
+    ("DELETE", "/proposals/{id}/subscriptions/{subscription-id}", notifications.unsubscribe),
     ("POST", "/calculation", config_api.quote),
 )
 
@@ -128,9 +158,11 @@ class Sandbox:
         self.scheduler = Scheduler()
         self.router = Router(ROUTES)
         self.openapi = OPENAPI_FILE.read_bytes()
+        self.notifications = Notifications(self)
 
     def close(self):
         self.scheduler.stop()
+        self.notifications.close()
 
     # ---- entry --------------------------------------------------------------------------------
 
@@ -166,6 +198,8 @@ class Sandbox:
         try:
             if retry_after is not None:
                 raise self._rate_limited(retry_after)
+            if call.too_large:
+                raise ApiError(413)  # its body was never read (CONTRACT.md 6.10)
             plan = self.faults.plan(endpoint)
             if plan is not None:
                 if plan.burst_retry_after is not None:
@@ -215,7 +249,7 @@ class Sandbox:
 
     def _outcome(self, status, body: bytes | None, trace, headers=()) -> Outcome:
         all_headers = [(TRACE_HEADER, trace), *headers]
-        if body is not None:
+        if body is not None and not any(name == "Content-Type" for name, _ in headers):
             all_headers.append(("Content-Type", "application/json"))
         return Outcome(status, body, all_headers)
 
@@ -223,7 +257,11 @@ class Sandbox:
         headers = list(reply.headers.items())
         if reply.etag is not None:
             headers.append(("ETag", reply.etag))
-        body = None if reply.status == 204 else encode(reply.body)
+        body = None
+        if isinstance(reply.body, bytes):  # a file: answered as it is
+            body = reply.body
+        elif reply.status != 204:
+            body = encode(reply.body)
         return self._outcome(reply.status, body, trace, headers)
 
     def _error(self, error: ApiError, trace) -> Outcome:

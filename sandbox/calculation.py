@@ -1,7 +1,7 @@
 """The finance calculation: an annuity on the amount financed (CONTRACT.md section 7).
 
 With
-    A   the amount financed (assets total less down payments),
+    A   the amount financed (assets total plus loans total less down payments),
     RV  the residual value (0 when none), paid at the end of the term,
     j   the pricelist's nominal annual rate as a fraction (7.90 % -> 0.079),
     m   payments per year: 12 MONTHLY, 4 QUARTERLY, 2 SEMI_ANNUALLY, 1 ANNUALLY,
@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 from .seed import PERIOD_MONTHS
 
 CENT = Decimal("0.01")
+ZERO = Decimal(0)
 _CONTEXT = Context(prec=40)
 
 
@@ -45,9 +46,10 @@ def instalment(amount_financed, residual, annual_rate_percent, period, term, mod
     return payment.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def result(assets_total, down_payment, residual, pricelist, sheet) -> dict:
-    """The `calculation.result` object of CONTRACT.md 6.3, from validated inputs."""
-    amount_financed = assets_total - down_payment
+def result(assets_total, down_payment, residual, pricelist, sheet, loans_total=ZERO) -> dict:
+    """The `calculation.result` object of CONTRACT.md 6.3 (with 6.7's loans), from validated
+    inputs."""
+    amount_financed = assets_total + loans_total - down_payment
     term = sheet["term"]
     period = sheet["paymentPeriod"]
     count = term // PERIOD_MONTHS[period]
@@ -61,6 +63,7 @@ def result(assets_total, down_payment, residual, pricelist, sheet) -> dict:
     )
     return {
         "assetsTotal": assets_total.quantize(CENT),
+        "loansTotal": loans_total.quantize(CENT),
         "downPayment": down_payment.quantize(CENT),
         "amountFinanced": amount_financed.quantize(CENT),
         "numberOfPayments": count,

@@ -61,6 +61,8 @@ class Call:
     # Set when the body could not be read (too large, a broken chunk): the call is still
     # handled and counted, but its body is malformed.
     body_problem: str | None = None
+    # Content-Length over the limit: answered 413 with the body unread (CONTRACT.md 6.10).
+    too_large: bool = False
 
     def json(self, empty_is=None) -> dict:
         if self.body_problem is not None:

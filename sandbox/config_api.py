@@ -1,12 +1,12 @@
-"""Configuration reads (CONTRACT.md section 5) and the stored-nowhere quote (6.4)."""
+"""Configuration reads (CONTRACT.md section 5, with v2's lookups) and the stored-nowhere quote
+(6.4)."""
 
 from .access import office_of, proposal_of
 from .calls import Query, Reply
 from .errors import validation_failed
-from .proposals import stored_codes
-from .rules import assets_total
+from .proposals import calculate_stored
 from .schemas import CALCULATION_REQUEST
-from .validation import Violations
+from .validation import Violations, int64_parameter
 
 
 def _no_parameters(call):
@@ -19,7 +19,7 @@ def _no_parameters(call):
 def _office_parameter(sb, call) -> int:
     v = Violations()
     q = Query(call.query, {"office-id"}, v)
-    office = q.integer("office-id")
+    office = int64_parameter(q, "office-id")
     if office is not None:
         office_of(sb, call, office)
     elif "office-id" not in q:
@@ -56,12 +56,26 @@ def titles(sb, call) -> Reply:
     return Reply(200, sb.seed.titles_list())
 
 
+def loan_purposes(sb, call) -> Reply:
+    return Reply(200, sb.seed.loan_purposes_of(_office_parameter(sb, call)))
+
+
+def document_types(sb, call) -> Reply:
+    _office_parameter(sb, call)
+    return Reply(200, sb.seed.document_types_list())
+
+
+def job_titles(sb, call) -> Reply:
+    _no_parameters(call)
+    return Reply(200, sb.seed.job_titles_list())
+
+
 def quote(sb, call) -> Reply:
     """`POST /calculation?office-id=N&amount-financed=X` or `?proposal-id=N`: nothing is stored."""
     v = Violations()
     q = Query(call.query, {"office-id", "proposal-id", "amount-financed"}, v)
-    office = q.integer("office-id")
-    proposal_id = q.integer("proposal-id")
+    office = int64_parameter(q, "office-id")
+    proposal_id = int64_parameter(q, "proposal-id")
     financed = q.money("amount-financed")
     with sb.store.lock:
         proposal = None
@@ -75,11 +89,7 @@ def quote(sb, call) -> Reply:
         sheet = clean.get("sheet")
         result = None
         if sheet is not None and proposal is not None and office is None and financed is None:
-            total = assets_total(proposal.assets)
-            codes = stored_codes(sb, proposal)
-            result = sb.rules.calculation(
-                sheet, "sheet", proposal.office_id, v, total=total, codes=codes
-            )
+            result = calculate_stored(sb, proposal, sheet, v)
         elif sheet is not None and office is not None and proposal_id is None:
             result = sb.rules.calculation(sheet, "sheet", office, v, financed=financed)
     if len(v):

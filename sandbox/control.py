@@ -4,13 +4,20 @@ counted. They answer JSON objects, always with status 200 on success.
 
 import re
 
+from . import activation, documents, signing
 from .calls import Reply
 from .decisions import apply_decision
-from .errors import invalid_state, not_found, validation_failed
+from .errors import ApiError, invalid_state, not_found, validation_failed
 from .proposals import apply_patch
-from .validation import Enum, Obj, Str, Violations
+from .validation import Bool, Enum, Obj, Str, Violations
 
-PROPOSAL_ACTION = re.compile(r"/__sandbox__/proposals/([0-9]{1,30})/(underwriter-edit|decide)")
+PROPOSAL_ACTION = re.compile(
+    r"/__sandbox__/proposals/([0-9]{1,30})/(underwriter-edit|decide|activate)"
+)
+DOCUMENT_ACTION = re.compile(
+    r"/__sandbox__/proposals/([0-9]{1,30})/documents/([A-Z]+)/([0-9]{1,30})/(review|sign)"
+)
+REVIEW = Obj({"valid": (Bool(), True), "reason": (Str(), False), "reasonNote": (Str(2000), False)})
 
 DECIDE = Obj(
     {
@@ -29,6 +36,8 @@ def handle(sb, call) -> Reply:
         return Reply(200, sb.settings.public())
     if method == "GET" and path == "/__sandbox__/faults":
         return Reply(200, sb.faults.public())
+    if method == "GET" and path == "/__sandbox__/notifications":
+        return Reply(200, sb.stats.notifications_listed())
     if method != "POST":
         raise not_found("The control endpoint")
     if path == "/__sandbox__/stats/reset":
@@ -43,6 +52,8 @@ def handle(sb, call) -> Reply:
         return Reply(200, {"revoked": sb.tokens.revoke_all()})
     if path == "/__sandbox__/wipe":
         return Reply(200, {"wiped": sb.store.wipe()})
+    if DOCUMENT_ACTION.fullmatch(path):
+        return document_action(sb, call, *DOCUMENT_ACTION.fullmatch(path).groups())
     match = PROPOSAL_ACTION.fullmatch(path)
     if match is None:
         raise not_found("The control endpoint")
@@ -54,13 +65,15 @@ def handle(sb, call) -> Reply:
             raise not_found("The proposal")
         if action == "underwriter-edit":
             apply_patch(sb, proposal, body)
+        elif action == "activate":
+            activation.activate_now(sb, proposal)
         else:
-            decide(proposal, body)
+            decide(sb, proposal, body)
         return Reply(200, proposal.render(), proposal.etag)
 
 
-def decide(proposal, body):
-    if proposal.workflow_status == "CANCELLED":
+def decide(sb, proposal, body):
+    if proposal.workflow_status in ("CANCELLED", "ACTIVATED"):
         raise invalid_state(proposal.workflow_status)
     v = Violations()
     clean = DECIDE.clean(body, "", v)
@@ -72,4 +85,33 @@ def decide(proposal, body):
         reason = "Declined by an underwriter."
     elif reason is None and status == "MORE_INFORMATION":
         reason = "The underwriter needs more information."
-    apply_decision(proposal, status, reason, clean.get("condition"), "Decided by an underwriter.")
+    comment = "Decided by an underwriter."
+    apply_decision(sb, proposal, status, reason, clean.get("condition"), comment)
+
+
+def document_action(sb, call, proposal_id, kind, value, action) -> Reply:
+    """Review a document now, or let one signatory of its signing request act now."""
+    body = call.json(empty_is={})
+    with sb.store.lock:
+        proposal = sb.store.get(int(proposal_id))
+        if proposal is None:
+            raise not_found("The proposal")
+        item = documents.find(proposal, kind, int(value))
+        if item is None:
+            raise not_found("The document")
+        if action == "sign":
+            signing.sign_now(sb, proposal, item, body)
+        else:
+            review(sb, proposal, item, body)
+        return Reply(200, item.render(proposal), proposal.etag)
+
+
+def review(sb, proposal, item, body):
+    v = Violations()
+    clean = REVIEW.clean(body, "", v)
+    if len(v):
+        raise validation_failed(v.items)
+    if item.received_date is None:
+        raise ApiError(409, message="The document has not been received: nothing to review.")
+    reason, note = clean.get("reason"), clean.get("reasonNote")
+    documents.review(sb, proposal, item, clean["valid"], reason, note)

@@ -7,23 +7,25 @@ the request arrives: a later change of the setting applies to later requests onl
 
 from decimal import Decimal
 
+from . import documents, papers
 from .access import for_change, owned_proposal, require_if_match
 from .calls import Reply
-from .errors import invalid_state, precondition_violations, validation_failed
+from .errors import ApiError, invalid_state, precondition_violations, validation_failed
 from .schemas import DECISION_REQUEST, EMPTY
 from .store import empty_decision
 from .timeutil import add_days_ms, iso_ms
 from .validation import Violations
 
 VALID_DAYS = 90
-DECIDED = ("DECISION_REQUESTED", "ACCEPTED", "DECLINED")
-FINAL = ("DECLINED", "CANCELLED")
+DECIDED = ("DECISION_REQUESTED", "ACCEPTED", "DECLINED", "ACTIVATED")
+FINAL = ("DECLINED", "CANCELLED", "ACTIVATED")
+AUDITED_ACCOUNTS_RULE = "amount financed above 250,000"
 LARGE = Decimal(250_000)
 MEDIUM = Decimal(100_000)
 
 MESSAGES = {
     "CUSTOMER_MISSING": "The proposal has no customer.",
-    "ASSET_MISSING": "The market product finances assets: add at least one asset.",
+    "ASSET_MISSING": "The market product finances assets: add at least one asset or loan.",
     "CALCULATION_MISSING": "The proposal has no calculation.",
     "CALCULATION_OUTDATED": "The assets changed after the calculation: calculate again.",
     "SALES_CONTACT_MISSING": "Outside GB a proposal needs a sales contact.",
@@ -41,7 +43,7 @@ def precheck_codes(sb, proposal) -> list[str]:
     if proposal.customer is None and proposal.customer_manual is None:
         codes.append("CUSTOMER_MISSING")
     calculation = proposal.calculation
-    if not proposal.assets:
+    if not proposal.assets and not proposal.loans:
         product = None
         if calculation is not None:
             product = sb.seed.products[calculation["sheet"]["marketProductId"]]
@@ -85,17 +87,21 @@ def outcome(proposal) -> tuple[str, str | None, str | None, int, str]:
         return "DECLINED", reason, None, 1, "registration number ends in 99"
     if ending == "77":
         return "ACCEPTED", None, None, 10, "registration number ends in 77"
-    if amount > LARGE:
+    condition = "A personal guarantee from a director of the customer is required."
+    if amount > LARGE and not documents.has_valid(proposal, "AUDITED_ACCOUNTS"):
         reason = "Please send the customer's audited accounts for the last two years."
-        return "MORE_INFORMATION", reason, None, 1, "amount financed above 250,000"
+        return "MORE_INFORMATION", reason, None, 1, AUDITED_ACCOUNTS_RULE
+    if amount > LARGE:
+        return "ACCEPTED", None, condition, 1, "amount financed above 250,000, audited accounts"
     if amount > MEDIUM:
-        condition = "A personal guarantee from a director of the customer is required."
         return "ACCEPTED", None, condition, 1, "amount financed above 100,000"
     return "ACCEPTED", None, None, 1, "standard acceptance"
 
 
-def apply_decision(proposal, status, reason=None, condition=None, comment=None):
-    """Make a decision take effect now: it bumps the ETag; the workflow follows the decision."""
+def apply_decision(sb, proposal, status, reason=None, condition=None, comment=None, rule=None):
+    """Make a decision take effect now: it bumps the ETag; the workflow follows the decision, and
+    the checklist follows an acceptance or a request for audited accounts."""
+    old_workflow, old_decision = proposal.workflow_status, proposal.decision["decisionStatus"]
     proposal.touch()
     stamp = proposal.updated
     proposal.workflow_status = status
@@ -109,6 +115,11 @@ def apply_decision(proposal, status, reason=None, condition=None, comment=None):
         comment=comment,
     )
     proposal.decision_ticket += 1  # a timer still pending for it now does nothing
+    if status == "ACCEPTED":
+        documents.on_accepted(sb, proposal, MEDIUM)
+    elif status == "MORE_INFORMATION" and rule == AUDITED_ACCOUNTS_RULE:
+        documents.require(sb, proposal, "AUDITED_ACCOUNTS")
+    sb.notifications.status_changed(proposal, old_workflow, old_decision)
 
 
 def request(sb, call) -> Reply:
@@ -123,6 +134,7 @@ def request(sb, call) -> Reply:
             raise precondition_violations(
                 [{"field": None, "code": code, "userMessage": MESSAGES[code]} for code in codes]
             )
+        old_workflow, old_decision = proposal.workflow_status, proposal.decision["decisionStatus"]
         proposal.touch()
         proposal.workflow_status = "DECISION_REQUESTED"
         proposal.decision = {
@@ -141,8 +153,9 @@ def request(sb, call) -> Reply:
             sb,
             proposal.id,
             proposal.decision_ticket,
-            (status, reason, condition, f"Automatic decision by the sandbox: {rule}."),
+            (status, reason, condition, f"Automatic decision by the sandbox: {rule}.", rule),
         )
+        sb.notifications.status_changed(proposal, old_workflow, old_decision)
         return Reply(200, proposal.render(), proposal.etag)
 
 
@@ -151,7 +164,7 @@ def _take_effect(sb, proposal_id, ticket, decided):
         proposal = sb.store.get(proposal_id)
         if proposal is None or proposal.decision_ticket != ticket:
             return  # wiped, cancelled or decided by hand meanwhile
-        apply_decision(proposal, *decided)
+        apply_decision(sb, proposal, *decided)
 
 
 def cancel(sb, call) -> Reply:
@@ -164,9 +177,22 @@ def cancel(sb, call) -> Reply:
         EMPTY.clean(call.json(empty_is={}), "", v)
         if len(v):
             raise validation_failed(v.items)
+        old_workflow, old_decision = proposal.workflow_status, proposal.decision["decisionStatus"]
         proposal.touch()
         if proposal.decision["decisionStatus"] == "PENDING":
             proposal.decision = empty_decision()
         proposal.workflow_status = "CANCELLED"
         proposal.decision_ticket += 1
+        sb.notifications.status_changed(proposal, old_workflow, old_decision)
         return Reply(200, proposal.render(), proposal.etag)
+
+
+def decision_document(sb, call) -> Reply:
+    """`GET /proposals/{id}/decision/decision-document/download`: a PDF once decided, else 409."""
+    with sb.store.lock:
+        proposal = owned_proposal(sb, call)
+        if proposal.decision["decisionDate"] is None:
+            raise ApiError(409, message="No decision has been made yet: there is no document.")
+        content = papers.decision_document(proposal)
+        stored = documents.StoredFile(content, f"decision-{proposal.id}.pdf", "application/pdf")
+        return documents.file_reply(stored)

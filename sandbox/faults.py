@@ -55,6 +55,9 @@ FAULT_KEYS = (
     "underwriterEditRate",
     "rateLimitBurstSeconds",
     "endpoints",
+    "notificationLossRate",
+    "notificationDuplicateRate",
+    "notificationDelaySeconds",
 )
 
 
@@ -70,13 +73,21 @@ class Faults:
         _check_keys(body, FAULT_KEYS, v)
         config = {
             key: _number(body, key, v, high=1.0)
-            for key in ("serverErrorRate", "hangRate", "dropRate", "underwriterEditRate")
+            for key in (
+                "serverErrorRate",
+                "hangRate",
+                "dropRate",
+                "underwriterEditRate",
+                "notificationLossRate",
+                "notificationDuplicateRate",
+            )
         }
         status = body.get("serverErrorStatus", 500)
         if isinstance(status, bool) or status not in (500, 503):
             v.add("serverErrorStatus", "INVALID_VALUE", "serverErrorStatus must be 500 or 503.")
         config["serverErrorStatus"] = status
-        for key in ("latencyMs", "hangSeconds", "rateLimitBurstSeconds"):
+        timed = ("latencyMs", "hangSeconds", "rateLimitBurstSeconds", "notificationDelaySeconds")
+        for key in timed:
             config[key] = _number(body, key, v, high=3600.0)
         endpoints = body.get("endpoints")
         if endpoints is not None and (
@@ -94,6 +105,22 @@ class Faults:
 
     def public(self) -> dict:
         return dict(self.config) if self.config else {}
+
+    def notification_delays(self) -> list[float]:
+        """The first-attempt delay of each copy of one notification: [] lost, two duplicated.
+
+        Notifications are not API calls, so `endpoints` does not limit these faults.
+        """
+        with self._lock:
+            config, draw = self.config, self._random.random
+            if not config:
+                return [0.0]
+            if config["notificationLossRate"] and draw() < config["notificationLossRate"]:
+                return []
+            copies = 1
+            if config["notificationDuplicateRate"] and draw() < config["notificationDuplicateRate"]:
+                copies = 2
+            return [draw() * config["notificationDelaySeconds"] for _ in range(copies)]
 
     def plan(self, endpoint: str) -> Plan | None:
         """Draw the faults for one request, or None when none applies to its endpoint."""
@@ -127,7 +154,13 @@ SETTING_KEYS = {
     "retryAfterHeader": "retry_after_header",
     "tokenLifetimeSeconds": "token_lifetime",
     "decisionDelaySeconds": "decision_delay",
+    "documentReviewDelaySeconds": "document_review_delay",
+    "signingDelaySeconds": "signing_delay",
+    "activationDelaySeconds": "activation_delay",
+    "documentedSearchOnly": "documented_search_only",
 }
+# v2 delays that follow the decision delay until they are set (CONTRACT.md section 7).
+FOLLOWS_DECISION_DELAY = ("document_review_delay", "signing_delay", "activation_delay")
 
 
 @dataclass
@@ -136,9 +169,22 @@ class Settings:
     retry_after_header: bool = True
     token_lifetime: float = 86400.0
     decision_delay: float = 10.0
+    document_review_delay: float | None = None
+    signing_delay: float | None = None
+    activation_delay: float | None = None
+    documented_search_only: bool = False
+
+    def delay(self, attribute: str) -> float:
+        """A v2 delay in seconds: its own value once set, else the decision delay."""
+        value = getattr(self, attribute)
+        return self.decision_delay if value is None else value
 
     def public(self) -> dict:
-        return {key: getattr(self, attribute) for key, attribute in SETTING_KEYS.items()}
+        answer = {key: getattr(self, attribute) for key, attribute in SETTING_KEYS.items()}
+        for key, attribute in SETTING_KEYS.items():
+            if attribute in FOLLOWS_DECISION_DELAY:
+                answer[key] = self.delay(attribute)
+        return answer
 
     def update(self, body: dict) -> dict:
         v = Violations()
@@ -155,7 +201,18 @@ class Settings:
                 v.add("retryAfterHeader", "WRONG_TYPE", "retryAfterHeader must be true or false.")
             else:
                 changes["retry_after_header"] = body["retryAfterHeader"]
-        for key in ("tokenLifetimeSeconds", "decisionDelaySeconds"):
+        if "documentedSearchOnly" in body:
+            if not isinstance(body["documentedSearchOnly"], bool):
+                v.add("documentedSearchOnly", "WRONG_TYPE", "Must be true or false.")
+            else:
+                changes["documented_search_only"] = body["documentedSearchOnly"]
+        for key in (
+            "tokenLifetimeSeconds",
+            "decisionDelaySeconds",
+            "documentReviewDelaySeconds",
+            "signingDelaySeconds",
+            "activationDelaySeconds",
+        ):
             if key in body:
                 low = 0.001 if key == "tokenLifetimeSeconds" else 0.0
                 changes[SETTING_KEYS[key]] = _number(body, key, v, low=low, high=1e9)

@@ -1,12 +1,12 @@
-"""Create, read and change proposals (CONTRACT.md 6.1, 6.2 read, 6.4)."""
+"""Create, read and change proposals (CONTRACT.md 6.1, 6.2 read, 6.4, 6.8 delivery address)."""
 
 from decimal import Decimal
 
 from .access import for_change, owned_proposal, parse_id, require_changeable, require_if_match
 from .calls import Reply
 from .errors import forbidden, not_found, validation_failed
-from .rules import assets_total, normalize
-from .schemas import ASSET, CALCULATION_REQUEST, CREATE, CUSTOMER_PUT, PATCH
+from .rules import assets_total, loans_total, normalize
+from .schemas import ADDRESS, ASSET, CALCULATION_REQUEST, CREATE, CUSTOMER_PUT, PATCH
 from .validation import Violations
 
 PATCH_ATTRIBUTES = {
@@ -25,6 +25,14 @@ def _store_asset(proposal, clean: dict, asset_id=None) -> dict:
     # The supplier was resolved through the register: keep its name and address.
     asset["equipmentSupplier"] = clean.get("equipmentSupplier")
     return asset
+
+
+def store_loan(proposal, loan: dict, loan_id=None) -> dict:
+    """A checked loan (purpose resolved, see `Rules.loan`) with its id."""
+    if loan_id is None:
+        loan_id = proposal.next_loan_id
+        proposal.next_loan_id += 1
+    return {"id": loan_id, **loan}
 
 
 def stored_codes(sb, proposal) -> list:
@@ -50,18 +58,13 @@ def create(sb, call) -> Reply:
         v.add("officeId", "OFFICE_NOT_FOUND", f"Office {office} does not exist.")
         office = None
     customer, manual = sb.rules.customers(clean, body, "", v)
+    no_customer = body.get("customer") is None and body.get("customerManual") is None
+    if body.get("deliveryAddress") is not None and no_customer:
+        v.add("deliveryAddress", "CUSTOMER_MISSING", "A delivery address needs a customer.")
     assets = clean.get("assets")
-    result = sheet = None
+    loans, sheet, result = [], None, None
     if office is not None:
-        if clean.get("salesContactId") is not None:
-            sb.rules.sales_contact(clean["salesContactId"], office, "salesContactId", v)
-        codes = sb.rules.assets(assets, "assets", office, v)
-        sheet = (clean.get("calculation") or {}).get("sheet")
-        if sheet is not None:
-            total = Decimal(0) if body.get("assets") is None else assets_total(assets)
-            result = sb.rules.calculation(
-                sheet, "calculation.sheet", office, v, total=total, codes=codes
-            )
+        loans, sheet, result = _office_parts(sb, clean, body, office, v)
     if len(v):
         raise validation_failed(v.items)
     with sb.store.lock:
@@ -70,10 +73,33 @@ def create(sb, call) -> Reply:
             setattr(proposal, attribute, clean.get(key))
         proposal.customer, proposal.customer_manual = customer, manual
         proposal.assets = [_store_asset(proposal, asset) for asset in assets or ()]
+        proposal.loans = [store_loan(proposal, loan) for loan in loans]
+        if clean.get("deliveryAddress") is not None:
+            proposal.delivery_address = normalize(ADDRESS, clean["deliveryAddress"])
         if sheet is not None:
             proposal.calculation = {"sheet": sheet, "result": result}
         sb.stats.proposal_created(proposal.label)
         return Reply(201, proposal.render(), proposal.etag)
+
+
+def _office_parts(sb, clean, body, office, v: Violations) -> tuple:
+    """The parts of a create body that depend on its office: (loans, sheet, result)."""
+    if clean.get("salesContactId") is not None:
+        sb.rules.sales_contact(clean["salesContactId"], office, "salesContactId", v)
+    assets = clean.get("assets")
+    codes = sb.rules.assets(assets, "assets", office, v)
+    loans = sb.rules.loans(clean.get("loans"), "loans", office, v)
+    sheet = (clean.get("calculation") or {}).get("sheet")
+    if sheet is None:
+        return loans, None, None
+    total = Decimal(0) if body.get("assets") is None else assets_total(assets)
+    loans_sum = loans_total(clean.get("loans"))
+    product = sheet.get("marketProductId")
+    sb.rules.loans_for_product(product, office, total, (len(loans), loans_sum), v, field="loans")
+    result = sb.rules.calculation(
+        sheet, "calculation.sheet", office, v, total=total, codes=codes, loans=loans_sum
+    )
+    return loans, sheet, result
 
 
 def read(sb, call) -> Reply:
@@ -133,8 +159,8 @@ def _clean_asset(sb, proposal, body) -> dict:
     return clean
 
 
-def _assets_changed(proposal):
-    # A stored calculation no longer matches the assets until it is calculated again.
+def parts_changed(proposal):
+    # A stored calculation no longer matches the assets or loans until it is calculated again.
     if proposal.calculation is not None:
         proposal.calculation_outdated = True
     proposal.touch()
@@ -146,7 +172,7 @@ def add_asset(sb, call) -> Reply:
         clean = _clean_asset(sb, proposal, call.json())
         asset = _store_asset(proposal, clean)
         proposal.assets = [*proposal.assets, asset]
-        _assets_changed(proposal)
+        parts_changed(proposal)
         return Reply(201, asset, proposal.etag)
 
 
@@ -168,7 +194,7 @@ def replace_asset(sb, call) -> Reply:
         assets = list(proposal.assets)
         assets[index] = asset
         proposal.assets = assets
-        _assets_changed(proposal)
+        parts_changed(proposal)
         return Reply(200, asset, proposal.etag)
 
 
@@ -179,8 +205,29 @@ def delete_asset(sb, call) -> Reply:
         require_if_match(call, proposal)
         require_changeable(proposal)
         proposal.assets = [a for i, a in enumerate(proposal.assets) if i != index]
-        _assets_changed(proposal)
+        parts_changed(proposal)
         return Reply(204, None, proposal.etag)
+
+
+def calculate_stored(sb, proposal, sheet, v: Violations) -> dict | None:
+    """A sheet on the proposal's stored assets and loans: the result, or None after violations.
+
+    Shared by the stored calculation and the quote by proposal, so the two always agree.
+    """
+    total = assets_total(proposal.assets)
+    loans = loans_total(proposal.loans)
+    sb.rules.loans_for_product(
+        sheet.get("marketProductId"),
+        proposal.office_id,
+        total,
+        (len(proposal.loans), loans),
+        v,
+        field="sheet.marketProductId",
+    )
+    codes = stored_codes(sb, proposal)
+    return sb.rules.calculation(
+        sheet, "sheet", proposal.office_id, v, total=total, codes=codes, loans=loans
+    )
 
 
 def calculate(sb, call) -> Reply:
@@ -192,14 +239,25 @@ def calculate(sb, call) -> Reply:
         sheet = clean.get("sheet")
         result = None
         if sheet is not None:
-            total = assets_total(proposal.assets)
-            codes = stored_codes(sb, proposal)
-            result = sb.rules.calculation(
-                sheet, "sheet", proposal.office_id, v, total=total, codes=codes
-            )
+            result = calculate_stored(sb, proposal, sheet, v)
         if len(v):
             raise validation_failed(v.items)
         proposal.calculation = {"sheet": sheet, "result": result}
         proposal.calculation_outdated = False
+        proposal.touch()
+        return Reply(200, proposal.render(), proposal.etag)
+
+
+def post_delivery_address(sb, call) -> Reply:
+    """`POST /proposals/{id}/customer/delivery-address`: set or replace it (CONTRACT.md 6.8)."""
+    with sb.store.lock:
+        proposal = for_change(sb, call)
+        v = Violations()
+        clean = ADDRESS.clean(call.json(), "", v)
+        if proposal.customer is None and proposal.customer_manual is None:
+            v.add(None, "CUSTOMER_MISSING", "A delivery address needs a customer: add one first.")
+        if len(v):
+            raise validation_failed(v.items)
+        proposal.delivery_address = normalize(ADDRESS, clean)
         proposal.touch()
         return Reply(200, proposal.render(), proposal.etag)

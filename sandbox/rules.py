@@ -46,6 +46,16 @@ def assets_total(assets) -> Decimal | None:
     return total
 
 
+def loans_total(loans) -> Decimal | None:
+    """The sum of the loans' values; None while any loan is incomplete or invalid."""
+    total = Decimal(0)
+    for loan in loans or ():
+        if not isinstance(loan, dict) or "value" not in loan:
+            return None
+        total += loan["value"]
+    return total
+
+
 class Rules:
     def __init__(self, seed: Seed):
         self.seed = seed
@@ -169,16 +179,71 @@ class Rules:
             if resolved is not None:
                 asset["equipmentSupplier"] = resolved
 
+    def loans(self, loans, path, office_id, v: Violations) -> list:
+        """Check each loan's purpose against the office; answer the loans as stored (with the
+        purpose's name), or placeholders for the ones that failed."""
+        stored = []
+        for index, loan in enumerate(loans or ()):
+            stored.append(self.loan(loan, f"{path}[{index}]", office_id, v))
+        return stored
+
+    def loan(self, loan, path, office_id, v: Violations) -> dict | None:
+        if not isinstance(loan, dict):
+            return None
+        purpose_id = loan.get("loanPurpose", {}).get("id")
+        purpose = None
+        if purpose_id is not None:
+            if purpose_id in self.seed.offices[office_id]["loanPurposeIds"]:
+                purpose = self.seed.loan_purposes[purpose_id]
+            else:
+                msg = "The loan purpose is not one of this office."
+                v.add(join(path, "loanPurpose.id"), "INVALID_VALUE", msg)
+        if purpose is None or "value" not in loan:
+            return None
+        return {"loanPurpose": dict(purpose), "value": loan["value"]}
+
+    def loans_for_product(
+        self, product_id, office_id, assets, loans, v: Violations, *, field, too_high_field=None
+    ):
+        """CONTRACT.md 6.7: a product takes loans or not, and loans are at most `maxLoanPercent`
+        of assets and loans together (before down payments).
+
+        `loans` is `(count, total)`; a total or `assets` of None (an invalid part, reported
+        already) skips the share.
+        """
+        count, total = loans
+        if not count or product_id not in self.seed.office_product_ids(office_id):
+            return
+        product = self.seed.products[product_id]
+        if not product["loansAllowed"]:
+            msg = f"{product['name']} takes no loans."
+            v.add(field, "LOANS_NOT_ALLOWED", msg)
+        elif total is not None and assets is not None:
+            percent = product["maxLoanPercent"]
+            if total * 100 > (assets + total) * percent:
+                msg = f"Loans may be at most {percent}% of the assets and loans together."
+                v.add(too_high_field or field, "LOANS_TOO_HIGH", msg)
+
     # ---- how ----------------------------------------------------------------------------------
 
     def calculation(
-        self, sheet, path, office_id, v: Violations, *, total=None, financed=None, codes=()
+        self,
+        sheet,
+        path,
+        office_id,
+        v: Violations,
+        *,
+        total=None,
+        financed=None,
+        codes=(),
+        loans=Decimal(0),
     ) -> dict | None:
         """Check a sheet against the office's config; answer the result when all is well.
 
         Give `total` (the assets total) or `financed` (the amount after down payments, for a
         quote); `codes` are the assets' `(field path, code, parent code)` to hold against the
-        pricelist.
+        pricelist; `loans` is the loans total (None while a loan is invalid), financed with the
+        assets (CONTRACT.md 6.7).
         """
         seed = self.seed
         pricelist = seed.pricelists.get(sheet.get("introducerPricelistId"))
@@ -209,11 +274,13 @@ class Rules:
         for field, code, parent in codes:
             if pricelist is not None and parent not in pricelist["iacCodes"]:
                 v.add(field, "IAC_CODE_NOT_ALLOWED", f"The pricelist does not finance {code}.")
-        if pricelist is None or down is None or (total is None and financed is None):
+        if pricelist is None or down is None or loans is None:
+            return None
+        if total is None and financed is None:
             return None
         if total is None:
             total = financed + down
-        amount = total - down
+        amount = total + loans - down
         if down * 100 > total * pricelist["maxDownPaymentPercent"]:
             percent = pricelist["maxDownPaymentPercent"]
             msg = f"Down payments may be at most {percent}% of the assets total."
@@ -227,7 +294,7 @@ class Rules:
             v.add(join(path, "residualValue.amount"), "RESIDUAL_VALUE_TOO_HIGH", msg)
         if len(v):  # a result only for a request that is valid as a whole
             return None
-        return calculation.result(total, down, residual or Decimal(0), pricelist, sheet)
+        return calculation.result(total, down, residual or Decimal(0), pricelist, sheet, loans)
 
     def _terms(self, sheet, path, pricelist, v: Violations):
         term, period, mode = sheet.get("term"), sheet.get("paymentPeriod"), sheet.get("paymentMode")

@@ -73,6 +73,14 @@ ASSET = Obj(
     }
 )
 
+# On a request a loan purpose needs only its id; a `name` sent back as answered is ignored.
+LOAN = Obj(
+    {
+        "loanPurpose": (Obj({"id": (Int(), True), "name": (Str(), False)}), True),
+        "value": (Money(), True),
+    }
+)
+
 PAYMENT = Obj({"type": (ref(), True), "amount": (Money(), True)})
 
 SHEET = Obj(
@@ -105,6 +113,8 @@ CREATE = Obj(
         "customer": (COMPANY_REF, False),
         "customerManual": (CUSTOMER_MANUAL, False),
         "assets": (ListOf(ASSET), False),
+        "loans": (ListOf(LOAN), False),
+        "deliveryAddress": (ADDRESS, False),
         "calculation": (CALCULATION_REQUEST, False),
     }
 )

@@ -1,9 +1,9 @@
-"""`GET /proposals/search` (CONTRACT.md 6.2)."""
+"""`GET /proposals/search` (CONTRACT.md 6.2, with v2's `contract-no` and `document-status`)."""
 
 from .access import office_of
 from .calls import Query, Reply
 from .errors import validation_failed
-from .validation import Violations
+from .validation import Violations, int64_parameter
 
 WORKFLOW_STATUSES = (
     "DRAFT",
@@ -12,13 +12,19 @@ WORKFLOW_STATUSES = (
     "DECLINED",
     "MORE_INFORMATION",
     "CANCELLED",
+    "ACTIVATED",
 )
+DOCUMENT_STATUSES = ("OUTSTANDING", "COMPLETE")
+# Not in SFS's published list: the `documentedSearchOnly` setting drops them as if never sent.
+UNDOCUMENTED = ("page", "updated-after")
 PARAMETERS = {
     "proposal-label",
     "office-id",
     "workflow-status",
     "customer-name",
     "customer-reg-no",
+    "contract-no",
+    "document-status",
     "created-after",
     "created-before",
     "updated-after",
@@ -30,6 +36,17 @@ PARAMETERS = {
 }
 DEFAULT_SIZE = 20
 MAX_SIZE = 100
+
+
+def outstanding(proposal) -> bool:
+    """A required item of the checklist is not yet received and valid (CONTRACT.md 6.10).
+
+    The items are `documents.Item`s: received means a `received_date`.
+    """
+    return any(
+        item.required and not (item.received_date is not None and item.valid)
+        for item in proposal.documents
+    )
 
 
 def _filters(q: Query) -> list:
@@ -48,7 +65,14 @@ def _filters(q: Query) -> list:
     number = q.text("customer-reg-no")
     if number is not None:
         tests.append(lambda p: p.registration_number == number)
-    contact = q.integer("sales-contact-id")
+    contract = q.text("contract-no")
+    if contract is not None:
+        tests.append(lambda p: p.contract_no == contract)
+    documents = q.choice("document-status", DOCUMENT_STATUSES)
+    if documents is not None:
+        wanted = documents == "OUTSTANDING"
+        tests.append(lambda p: outstanding(p) == wanted)
+    contact = int64_parameter(q, "sales-contact-id")
     if contact is not None:
         tests.append(lambda p: p.sales_contact_id == contact)
     after = q.timestamp_us("created-after")
@@ -65,13 +89,16 @@ def _filters(q: Query) -> list:
 
 def search(sb, call) -> Reply:
     v = Violations()
-    q = Query(call.query, PARAMETERS, v)
-    office = q.integer("office-id")
+    pairs = call.query
+    if sb.settings.documented_search_only:
+        pairs = [(name, value) for name, value in pairs if name not in UNDOCUMENTED]
+    q = Query(pairs, PARAMETERS, v)
+    office = int64_parameter(q, "office-id")
     if office is not None:
         office_of(sb, call, office)  # 404 or 403 come before any 400
     tests = _filters(q)
-    size = q.integer("size", minimum=1, maximum=MAX_SIZE)
-    page = q.integer("page", minimum=0)
+    size = int64_parameter(q, "size", minimum=1, maximum=MAX_SIZE)
+    page = int64_parameter(q, "page", minimum=0)
     sort_by = q.choice("sort-by", ("UPDATED", "CREATED")) or "UPDATED"
     descending = (q.choice("sort-order", ("ASC", "DESC")) or "DESC") == "DESC"
     if len(v):

@@ -38,6 +38,9 @@ class Seed:
         self.pricelists = _by_id(data["pricelists"])
         self.legal_forms = _by_id(data["legalForms"])
         self.titles = _by_id(data["titles"])
+        self.loan_purposes = _by_id(data["loanPurposes"])
+        self.document_types = _by_id(data["documentTypes"])
+        self.job_titles = _by_id(data["jobTitles"])
         self.companies = {
             (c["registrationNumber"], c["sourceCountryCode"]): c for c in data["companies"]
         }
@@ -70,6 +73,17 @@ class Seed:
         for contact in self.contacts.values():
             if contact["titleId"] not in self.titles or contact["role"] not in self.roles:
                 raise SeedError(f"sales contact {contact['id']}: unknown title or role")
+        for office in self.offices.values():
+            if not set(office["loanPurposeIds"]) <= set(self.loan_purposes):
+                raise SeedError(f"office {office['id']}: unknown loan purpose")
+        for product in self.products.values():
+            if not isinstance(product.get("loansAllowed"), bool):
+                raise SeedError(f"market product {product['id']}: loansAllowed must be a bool")
+            if not 0 <= product.get("maxLoanPercent", -1) <= 100:
+                raise SeedError(f"market product {product['id']}: maxLoanPercent is 0 to 100")
+        codes = [kind["code"] for kind in self.document_types.values()]
+        if len(set(codes)) != len(codes):
+            raise SeedError("document types: a code is given twice")
 
     # ---- offices -------------------------------------------------------------------------------
 
@@ -156,6 +170,22 @@ class Seed:
 
     def titles_list(self) -> list[dict]:
         return list(self.titles.values())
+
+    def loan_purposes_of(self, office_id) -> list[dict]:
+        return [self.loan_purposes[i] for i in self.offices[office_id]["loanPurposeIds"]]
+
+    def document_types_list(self) -> list[dict]:
+        return list(self.document_types.values())
+
+    def document_type(self, code) -> dict | None:
+        """A document type `{"id", "code", "name"}` by its code (AGREEMENT, DD_MANDATE, ...)."""
+        for kind in self.document_types.values():
+            if kind["code"] == code:
+                return kind
+        return None
+
+    def job_titles_list(self) -> list[dict]:
+        return list(self.job_titles.values())
 
     def company(self, registration_number, country) -> dict | None:
         return self.companies.get((registration_number, country))

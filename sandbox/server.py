@@ -19,11 +19,19 @@ from .app import TRACE_HEADER, Outcome, Sandbox
 from .calls import Call
 
 MAX_BODY = 1024 * 1024
+# An upload carries a file of up to 10 MiB in base64; above this, 413 unread (CONTRACT.md 6.10).
+MAX_UPLOAD_BODY = 15_000_000
 MAX_DRAINED = 16 * MAX_BODY
 MAX_CHUNK_LINE = 1024
+DISCARD_BYTES = 64 * 1024 * 1024
+DISCARD_SECONDS = 10.0
 
 
 class BodyError(ValueError):
+    pass
+
+
+class PayloadTooLarge(BodyError):
     pass
 
 
@@ -56,9 +64,12 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _serve(self):
-        problem = None
+        problem, too_large = None, False
         try:
-            body = self._read_body()
+            body = self._read_body(self._body_limit())
+        except PayloadTooLarge as error:
+            self.close_connection = True
+            body, problem, too_large = b"", str(error), True
         except BodyError as error:
             # The rest of the body is unread, so this connection cannot carry another request.
             self.close_connection = True
@@ -75,6 +86,7 @@ class Handler(BaseHTTPRequestHandler):
             raw_body=body,
             client_ip=self.client_address[0],
             body_problem=problem,
+            too_large=too_large,
         )
         outcome = self.server.sandbox.handle(call)
         if outcome.hang:
@@ -86,17 +98,42 @@ class Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         self._write(outcome)
+        if too_large:
+            self._discard_unread_body()
 
-    def _read_body(self) -> bytes:
+    def _body_limit(self) -> int:
+        path = urlsplit(self.path).path.rstrip("/")
+        upload = self.command == "POST" and path.endswith("/documents")
+        return MAX_UPLOAD_BODY if upload else MAX_BODY
+
+    def _discard_unread_body(self):
+        """After a 413: the client may still be sending. Closing on unread bytes would reset the
+        connection and lose the answer, so stop writing, then read and drop (bounded)."""
+        deadline = time.monotonic() + DISCARD_SECONDS
+        dropped = 0
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(2.0)
+            while dropped < DISCARD_BYTES and time.monotonic() < deadline:
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                dropped += len(chunk)
+        except OSError:
+            pass
+
+    def _read_body(self, limit: int) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            return self._read_chunked()
+            return self._read_chunked(limit)
         length = self.headers.get("Content-Length")
         if length is None:
             return b""
         if not length.strip().isdigit():
             raise BodyError("Content-Length is not a number.")
         size = int(length)
-        if size > MAX_BODY:
+        if size > MAX_UPLOAD_BODY:
+            raise PayloadTooLarge(f"The body is larger than {MAX_UPLOAD_BODY} bytes.")
+        if size > limit:
             # Read what was sent (up to a bound) so the client gets to read the answer
             # instead of a connection reset.
             remaining = size if size <= MAX_DRAINED else 0
@@ -105,13 +142,13 @@ class Handler(BaseHTTPRequestHandler):
                 if not chunk:
                     break
                 remaining -= len(chunk)
-            raise BodyError(f"The body is larger than {MAX_BODY} bytes.")
+            raise BodyError(f"The body is larger than {limit} bytes.")
         data = self.rfile.read(size)
         if len(data) < size:
             raise BodyError("The body ended early.")
         return data
 
-    def _read_chunked(self) -> bytes:
+    def _read_chunked(self, limit: int) -> bytes:
         chunks, total = [], 0
         while True:
             line = self.rfile.readline(MAX_CHUNK_LINE)
@@ -124,8 +161,8 @@ class Handler(BaseHTTPRequestHandler):
                     pass  # trailers
                 return b"".join(chunks)
             total += size
-            if total > MAX_BODY:
-                raise BodyError(f"The body is larger than {MAX_BODY} bytes.")
+            if total > limit:
+                raise BodyError(f"The body is larger than {limit} bytes.")
             chunks.append(self.rfile.read(size))
             self.rfile.readline(MAX_CHUNK_LINE)
 

@@ -1,4 +1,6 @@
-"""The statistics of `GET /__sandbox__/stats` (CONTRACT.md section 7)."""
+"""The statistics of `GET /__sandbox__/stats` and the delivery log of
+`GET /__sandbox__/notifications` (CONTRACT.md section 7). A reset empties both.
+"""
 
 import threading
 from collections import Counter
@@ -17,6 +19,10 @@ class Stats:
             self.max_in_window: dict[str, int] = {}
             self.per_label: Counter = Counter()
             self.tokens = 0
+            self.notifications = {"sent": 0, "delivered": 0, "failed": 0}
+            # Records of notifications since the reset; a delivery still under way after a reset
+            # updates its own record, which is no longer listed.
+            self.notification_log: list[dict] = []
 
     def request(self, endpoint: str, ip: str, in_window: int):
         """A counted API request has arrived; `in_window` counts it too."""
@@ -40,6 +46,40 @@ class Stats:
         with self._lock:
             self.tokens += 1
 
+    def notification_created(self, notification_id, event_type, proposal_id, url) -> dict:
+        """A new notification (or the second copy of a duplicate): its record, listed."""
+        record = {
+            "notificationId": notification_id,
+            "eventType": event_type,
+            "proposalId": proposal_id,
+            "url": url,
+            "attempts": 0,
+            "lastStatus": None,
+            "delivered": False,
+        }
+        with self._lock:
+            self.notification_log.append(record)
+        return record
+
+    def notification_attempted(self, record: dict, url: str, status: int | None, delivered: bool):
+        """One POST made; `status` None when no answer came in time."""
+        with self._lock:
+            record["url"] = url
+            record["attempts"] += 1
+            record["lastStatus"] = status
+            record["delivered"] = delivered
+            self.notifications["sent"] += 1
+            if delivered:
+                self.notifications["delivered"] += 1
+
+    def notification_dropped(self):
+        with self._lock:
+            self.notifications["failed"] += 1
+
+    def notifications_listed(self) -> list[dict]:
+        with self._lock:
+            return [dict(record) for record in self.notification_log]
+
     def snapshot(self) -> dict:
         with self._lock:
             return {
@@ -51,4 +91,5 @@ class Stats:
                 "maxRequestsIn60s": dict(self.max_in_window),
                 "proposalsPerLabel": dict(self.per_label),
                 "tokensIssued": self.tokens,
+                "notifications": dict(self.notifications),
             }

@@ -50,6 +50,12 @@ class Proposal:
     # Which pending decision is live: a timer whose ticket no longer matches does nothing, so a
     # cancel, a wipe or a manual decision needs no timer bookkeeping.
     decision_ticket: int = 0
+    # v2 (CONTRACT.md 6.7 to 6.11): loans, delivery address, the contract number and the checklist.
+    loans: list = field(default_factory=list)
+    next_loan_id: int = 1
+    delivery_address: dict | None = None
+    contract_no: str | None = None
+    documents: list = field(default_factory=list)
 
     @property
     def etag(self) -> str:
@@ -93,8 +99,11 @@ class Proposal:
             "customer": self.customer,
             "customerManual": self.customer_manual,
             "assets": list(self.assets),
+            "loans": list(self.loans),
+            "deliveryAddress": self.delivery_address,
             "calculation": self.calculation,
             "decision": self.decision,
+            "contractNo": self.contract_no,
             "created": iso_ms(self.created),
             "updated": self.etag,
         }
@@ -108,6 +117,7 @@ class Proposal:
             "decisionStatus": self.decision["decisionStatus"],
             "customerName": self.customer_name,
             "amountFinanced": self.amount_financed,
+            "contractNo": self.contract_no,
             "created": iso_ms(self.created),
             "updated": self.etag,
         }

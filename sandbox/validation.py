@@ -17,6 +17,10 @@ MAX_NOTE = 2000
 # rendered float an exact copy of its two-decimal value.
 MAX_MONEY = Decimal("10000000000000")
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Integers are 64-bit signed at SFS (Java `long`): a larger one is refused, never wrapped.
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+DIGITS = re.compile(r"-?[0-9]+")
 
 
 class Violations:
@@ -89,6 +93,9 @@ class Int(Spec):
         # bool is a subclass of int in Python, but `true` is not a number in JSON.
         if isinstance(value, bool) or not isinstance(value, int):
             return self.wrong_type(value, path, v, "a whole number")
+        if not INT64_MIN <= value <= INT64_MAX:
+            v.add(path, "INVALID_VALUE", f"{label(path)} is outside the 64-bit integer range.")
+            return INVALID
         if self.minimum is not None and value < self.minimum:
             if self.minimum == 1:
                 v.add(path, "MUST_BE_POSITIVE", f"{label(path)} must be at least 1.")
@@ -218,3 +225,29 @@ class Obj(Spec):
 def ref(required_id=True) -> Obj:
     """A reference to a configured item, `{"id": n}`."""
     return Obj({"id": (Int(), required_id)})
+
+
+def outside_int64(text: str) -> bool:
+    """Whether a string of digits names a whole number a 64-bit integer cannot hold.
+
+    Judged by length first, so a number of thousands of digits is never converted.
+    """
+    digits = text.lstrip("-").lstrip("0")
+    if len(digits) > len(str(INT64_MAX)):
+        return True
+    number = int(text)
+    return not INT64_MIN <= number <= INT64_MAX
+
+
+def int64_parameter(q, name, minimum=None, maximum=None) -> int | None:
+    """A whole-number query parameter read by `calls.Query`, held to the 64-bit range.
+
+    Out of range is `INVALID_VALUE`, not a wrong type: it is a number, just one SFS cannot hold.
+    """
+    text = q.values.get(name)
+    if text is not None and DIGITS.fullmatch(text) and outside_int64(text):
+        q.v.add(name, "INVALID_VALUE", f"{name} is outside the 64-bit integer range.")
+        return None
+    low = INT64_MIN if minimum is None else minimum
+    high = INT64_MAX if maximum is None else maximum
+    return q.integer(name, minimum=low, maximum=high)

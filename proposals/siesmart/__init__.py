@@ -4,7 +4,10 @@ Shared state comes in through the protocols (`TokenStore`, `Limiter`, `Recorder`
 implements them with Redis or the database, `memory` has in-process versions for tests and scripts.
 """
 
+from .checklist import Document, DocumentDownload, DocumentId, SignatoryState, SigningRequest
 from .client import SieSmartClient
+from .config_types import DocumentType, JobTitle, LoanPurpose
+from .document_calls import Checklist, RefreshedDocument
 from .endpoints import AUDIENCE, ENVIRONMENTS, EnvironmentUrls
 from .enums import (
     FINAL_WORKFLOW_STATUSES,
@@ -30,6 +33,7 @@ from .errors import (
     IfMatchMissingError,
     MalformedResponseError,
     NotFoundError,
+    PayloadTooLargeError,
     PreconditionFailedError,
     RateLimitedError,
     ServerError,
@@ -42,7 +46,9 @@ from .errors import (
     Violation,
     error_from_response,
 )
+from .loan_types import Loan, LoanResult
 from .memory import MemoryLimiter, MemoryRecorder, MemoryTokenStore
+from .notification_calls import NotificationEndpoint
 from .protocols import CallRecord, Limiter, Recorder, TokenStore
 from .types import (
     AssetResult,
@@ -69,6 +75,19 @@ from .types import (
 )
 
 __all__ = [
+    "Checklist",
+    "Document",
+    "DocumentDownload",
+    "DocumentId",
+    "DocumentType",
+    "JobTitle",
+    "Loan",
+    "LoanPurpose",
+    "LoanResult",
+    "NotificationEndpoint",
+    "RefreshedDocument",
+    "SignatoryState",
+    "SigningRequest",
     "AUDIENCE",
     "ENVIRONMENTS",
     "FINAL_WORKFLOW_STATUSES",
@@ -100,6 +119,7 @@ __all__ = [
     "MemoryTokenStore",
     "NotFoundError",
     "Office",
+    "PayloadTooLargeError",
     "PaymentMethod",
     "PaymentMode",
     "PaymentPeriod",

@@ -15,6 +15,9 @@ from .protocols import CallRecord, Recorder
 
 logger = logging.getLogger("proposals.siesmart")
 
+# `record(response_body=...)` default: read the answer's body (never for a streamed download).
+FROM_RESPONSE: Any = object()
+
 
 def trace_id_of(response: requests.Response | None) -> str | None:
     return response.headers.get(endpoints.TRACE_ID_HEADER) if response is not None else None
@@ -52,6 +55,7 @@ class CallLog:
         error: SieSmartError | None,
         request_body: Any,
         token: str | None = None,
+        response_body: Any = FROM_RESPONSE,
     ) -> None:
         """Record one attempt. `token`: the access token sent or received, scrubbed like the
         client secret should SFS ever echo it back."""
@@ -72,7 +76,10 @@ class CallLog:
             error_message=redaction.redact_text(error.message, secrets) if error else None,
             lane=lane,
             request_body=redaction.for_record(request_body, known_secrets=secrets),
-            response_body=redaction.for_record(_body_of(response), known_secrets=secrets),
+            response_body=redaction.for_record(
+                _body_of(response) if response_body is FROM_RESPONSE else response_body,
+                known_secrets=secrets,
+            ),
             outcome_unknown=bool(error and error.outcome_unknown),
         )
         logger.log(

@@ -17,30 +17,28 @@ from typing import Any, TypeVar
 import requests
 
 from . import answers, endpoints
+from .document_calls import DocumentCalls
 from .enums import Lane
+from .lookups_calls import LookupCalls
+from .notification_calls import NotificationCalls
+from .part_calls import PartCalls
 from .protocols import Limiter, Recorder, TokenStore
 from .retry import CallPolicy
 from .transport import Answer, Transport
 from .types import (
     AssetResult,
-    CalculationConfig,
     CalculationResult,
-    IacCode,
-    LegalForm,
-    Office,
     Precheck,
     Proposal,
     ProposalSummary,
-    SalesContact,
     SearchPage,
-    Title,
     Token,
 )
 
 T = TypeVar("T")
 
 
-class SieSmartClient:
+class SieSmartClient(LookupCalls, PartCalls, DocumentCalls, NotificationCalls):
     def __init__(
         self,
         *,
@@ -131,11 +129,20 @@ class SieSmartClient:
         if_match: str | None = None,
         retry: bool | None = None,
         parse: Callable[[Answer], T] = lambda answer: answer,
+        **streaming: Any,
     ) -> T:
         """Every API call passes here. `retry=None`: repeat GETs and If-Match changes on
-        transient failures, never anything else; True/False overrides (a quote is safe)."""
+        transient failures, never anything else; True/False overrides (a quote is safe).
+        `streaming`: `stream`, `stream_response`, `accept_text` (see `Transport.request`)."""
         return self._transport.request(
-            method, path, params=params, json=json, if_match=if_match, retry=retry, parse=parse
+            method,
+            path,
+            params=params,
+            json=json,
+            if_match=if_match,
+            retry=retry,
+            parse=parse,
+            **streaming,
         )
 
     # -- token -------------------------------------------------------------------------------------
@@ -147,46 +154,6 @@ class SieSmartClient:
     def current_token(self) -> Token:
         """The shared token, renewed only when absent or near expiry."""
         return self._transport.tokens.token()
-
-    # -- configuration -----------------------------------------------------------------------------
-
-    def _office_params(self, office_id: int) -> dict[str, Any]:
-        return {endpoints.OFFICE_ID_PARAM: office_id}
-
-    def list_offices(self) -> list[Office]:
-        return self._request("GET", endpoints.OFFICES, parse=answers.list_of(Office, "offices"))
-
-    def list_sales_contacts(self, office_id: int) -> list[SalesContact]:
-        return self._request(
-            "GET",
-            endpoints.SALES_CONTACTS,
-            params=self._office_params(office_id),
-            parse=answers.list_of(SalesContact, "sales contacts"),
-        )
-
-    def list_iac_codes(self, office_id: int) -> list[IacCode]:
-        return self._request(
-            "GET",
-            endpoints.IAC_CODES,
-            params=self._office_params(office_id),
-            parse=answers.list_of(IacCode, "IAC codes"),
-        )
-
-    def get_calculation_config(self, office_id: int) -> CalculationConfig:
-        return self._request(
-            "GET",
-            endpoints.CALCULATION_CONFIG,
-            params=self._office_params(office_id),
-            parse=lambda answer: CalculationConfig.from_json(answer.body, office_id=office_id),
-        )
-
-    def list_legal_forms(self) -> list[LegalForm]:
-        return self._request(
-            "GET", endpoints.LEGAL_FORMS, parse=answers.list_of(LegalForm, "legal forms")
-        )
-
-    def list_titles(self) -> list[Title]:
-        return self._request("GET", endpoints.TITLES, parse=answers.list_of(Title, "titles"))
 
     # -- proposals: create, read, find -------------------------------------------------------------
 
@@ -208,6 +175,8 @@ class SieSmartClient:
         workflow_status: str | None = None,
         customer_name: str | None = None,
         updated_after: datetime | str | None = None,
+        contract_no: str | None = None,
+        document_status: str | None = None,
         sort_by: str = "UPDATED",
         sort_order: str = "DESC",
         page: int = 0,
@@ -222,6 +191,8 @@ class SieSmartClient:
             "workflow_status": workflow_status,
             "customer_name": customer_name,
             "updated_after": updated_after,
+            "contract_no": contract_no,
+            "document_status": document_status,
             "sort_by": sort_by,
             "sort_order": sort_order,
             "page": page,

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import parsing as p
-from .enums import CompanyType, PaymentMode, PaymentPeriod
+from .enums import CompanyType, DocumentTypeCode, PaymentMode, PaymentPeriod
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,59 @@ class Title:
         data = p.require_object(data, what)
         return cls(
             id=p.integer(data, "id", what), name=p.text(data, "name", what, required=False) or ""
+        )
+
+
+@dataclass(frozen=True)
+class LoanPurpose:
+    """What a loan finances (installation, training, ...); CONTRACT.md 6.7."""
+
+    id: int
+    name: str
+
+    @classmethod
+    def from_json(cls, data: object, what: str = "loan purpose") -> LoanPurpose:
+        data = p.require_object(data, what)
+        return cls(
+            id=p.integer(data, "id", what), name=p.text(data, "name", what, required=False) or ""
+        )
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """A kind of document in the checklist (CONTRACT.md 6.10). `code` is a DocumentTypeCode, or
+    the unknown value as it came; None when SFS sends none."""
+
+    id: int
+    code: str | None
+    name: str
+
+    @classmethod
+    def from_json(cls, data: object, what: str = "document type") -> DocumentType:
+        data = p.require_object(data, what)
+        return cls(
+            id=p.integer(data, "id", what),
+            code=DocumentTypeCode.parse(p.text(data, "code", what, required=False)),
+            name=p.text(data, "name", what, required=False) or "",
+        )
+
+
+@dataclass(frozen=True)
+class JobTitle:
+    """A signatory's job title (CONTRACT.md 6.11); `is_custom`: the signatory types it in
+    (`jobTitleCustom`)."""
+
+    id: int
+    name: str
+    is_custom: bool
+
+    @classmethod
+    def from_json(cls, data: object, what: str = "job title") -> JobTitle:
+        data = p.require_object(data, what)
+        return cls(
+            id=p.integer(data, "id", what),
+            name=p.text(data, "name", what, required=False) or "",
+            is_custom=p.boolean(data, "isCustom", what, required=False),
         )
 
 
@@ -129,7 +182,9 @@ class MarketProduct:
     id: int
     code: str | None
     name: str
-    asset_product: bool  # needs at least one asset before a decision
+    asset_product: bool  # needs at least one asset (v2: or loan) before a decision
+    loans_allowed: bool = False  # v2, CONTRACT.md 6.7
+    max_loan_percent: Decimal | None = None  # v2: loans / (assets + loans), in percent
 
     @classmethod
     def from_json(cls, data: object) -> MarketProduct:
@@ -141,6 +196,9 @@ class MarketProduct:
             name=p.text(data, "name", what, required=False) or "",
             # Absent: assume assets are needed, the stricter reading.
             asset_product=p.boolean(data, "assetProduct", what, required=False, default=True),
+            # Absent (a v1 answer): no loans, the stricter reading.
+            loans_allowed=p.boolean(data, "loansAllowed", what, required=False),
+            max_loan_percent=p.money(data, "maxLoanPercent", what, required=False),
         )
 
 

@@ -62,6 +62,10 @@ CALCULATION_CONFIG = "/common/calculation-config"  # [ASSUME] ?office-id=N
 LEGAL_FORMS = "/common/legal-forms"  # [ASSUME]
 TITLES = "/common/titles"  # [ASSUME]
 OFFICE_ID_PARAM = "office-id"  # [ASSUME] the name follows the documented search parameters
+# v2 lookups (CONTRACT.md 6.7, 6.10, 6.11)
+LOAN_PURPOSES = "/common/loan-purposes"  # [ASSUME] ?office-id=N
+DOCUMENT_TYPES = "/common/document-types"  # [ASSUME] ?office-id=N
+JOB_TITLES = "/common/job-titles"  # [ASSUME]
 
 # -- proposals (section 6) -------------------------------------------------------------------------
 
@@ -102,6 +106,66 @@ def proposal_cancel(proposal_id: object) -> str:
     return f"{proposal(proposal_id)}/cancel"  # [ASSUME] POST
 
 
+# -- v2: loans, delivery address (6.7, 6.8) --------------------------------------------------------
+
+
+def proposal_loans(proposal_id: object) -> str:
+    return f"{proposal(proposal_id)}/loans"  # [PM] POST
+
+
+def proposal_loan(proposal_id: object, loan_id: object) -> str:
+    return f"{proposal_loans(proposal_id)}/{_segment(loan_id)}"  # [PM] PUT; [ASSUME] DELETE
+
+
+def proposal_delivery_address(proposal_id: object) -> str:
+    return f"{proposal_customer(proposal_id)}/delivery-address"  # [PM] POST
+
+
+# -- v2: documents, signing, decision document (6.10, 6.11) ----------------------------------------
+
+
+def proposal_documents(proposal_id: object) -> str:
+    return f"{proposal(proposal_id)}/documents"  # [ASSUME] GET the checklist; POST an upload
+
+
+def proposal_document_download(proposal_id: object, id_type: object, id_value: object) -> str:
+    # [ASSUME] GET ?variant=original|signed|uploaded
+    return f"{proposal_documents(proposal_id)}/{_segment(id_type)}/{_segment(id_value)}/download"
+
+
+def proposal_signing(proposal_id: object) -> str:
+    return f"{proposal_documents(proposal_id)}/signing"  # [PM] POST
+
+
+def proposal_signing_refresh(proposal_id: object) -> str:
+    return f"{proposal_signing(proposal_id)}/refresh"  # [PM] POST
+
+
+def proposal_decision_document(proposal_id: object) -> str:
+    # [CL 1.2.6] that it exists; [ASSUME] the path and GET
+    return f"{proposal_decision(proposal_id)}/decision-document/download"
+
+
+DOWNLOAD_VARIANT_PARAM = "variant"  # [ASSUME]
+
+# [ASSUME] The limits of an upload, for a form to check early; the client itself sends whatever
+# it is given and lets SFS judge (FILE_TOO_LARGE, 413 PAYLOAD_TOO_LARGE).
+MAX_UPLOAD_FILE_BYTES = 10 * 1024 * 1024  # the decoded file
+MAX_REQUEST_BYTES = 15_000_000  # any request's Content-Length
+
+# -- v2: notifications (6.12) ----------------------------------------------------------------------
+
+NOTIFICATION_ENDPOINTS = "/notification-endpoints"  # [ASSUME] POST / PUT / DELETE / GET
+
+
+def proposal_subscriptions(proposal_id: object) -> str:
+    return f"{proposal(proposal_id)}/subscriptions"  # [ASSUME] POST
+
+
+def proposal_subscription(proposal_id: object, subscription_id: object) -> str:
+    return f"{proposal_subscriptions(proposal_id)}/{_segment(subscription_id)}"  # [ASSUME] DELETE
+
+
 # -- query parameters ------------------------------------------------------------------------------
 
 # Search parameters by their Python name: [DOC], but `updated-after` and `page` are [ASSUME].
@@ -111,6 +175,8 @@ SEARCH_PARAMS: dict[str, str] = {
     "workflow_status": "workflow-status",
     "customer_name": "customer-name",
     "customer_reg_no": "customer-reg-no",
+    "contract_no": "contract-no",  # v2
+    "document_status": "document-status",  # v2 [PM]; values [ASSUME] (enums.DocumentStatusFilter)
     "created_after": "created-after",
     "created_before": "created-before",
     "updated_after": "updated-after",  # [ASSUME]

@@ -37,6 +37,7 @@ class WorkflowStatus(TolerantStrEnum):  # [ASSUME] values
     ACCEPTED = "ACCEPTED"
     DECLINED = "DECLINED"
     CANCELLED = "CANCELLED"
+    ACTIVATED = "ACTIVATED"  # v2: the contract is active (6.9)
 
 
 class DecisionStatus(TolerantStrEnum):  # [DOC] the values seen; the list may hold more
@@ -47,10 +48,23 @@ class DecisionStatus(TolerantStrEnum):  # [DOC] the values seen; the list may ho
     MORE_INFORMATION = "MORE_INFORMATION"
 
 
-# A proposal in one of these states will not change by itself any more: refreshing stops.
+# The decision is final in these states: decision polling stops. (v2: an ACCEPTED proposal still
+# moves on to ACTIVATED; notifications and the checklist follow it from there.)
 FINAL_WORKFLOW_STATUSES: frozenset[str] = frozenset(
-    {WorkflowStatus.ACCEPTED, WorkflowStatus.DECLINED, WorkflowStatus.CANCELLED}
+    {
+        WorkflowStatus.ACCEPTED,
+        WorkflowStatus.DECLINED,
+        WorkflowStatus.CANCELLED,
+        WorkflowStatus.ACTIVATED,
+    }
 )
+# v2: an accepted proposal goes on to ACTIVATED once its documents are in (6.9); nothing
+# changes after that, nor after a decline or a cancel.
+CLOSED_WORKFLOW_STATUSES: frozenset[str] = frozenset(
+    {WorkflowStatus.ACTIVATED, WorkflowStatus.DECLINED, WorkflowStatus.CANCELLED}
+)
+# v2 (6.6): uploads are allowed in every state but these.
+NO_UPLOAD_WORKFLOW_STATUSES = CLOSED_WORKFLOW_STATUSES
 # CONTRACT.md 6.6 [ASSUME]: what each state allows.
 CHANGEABLE_WORKFLOW_STATUSES: frozenset[str] = frozenset(
     {WorkflowStatus.DRAFT, WorkflowStatus.MORE_INFORMATION}
@@ -94,6 +108,7 @@ class ErrorCode(TolerantStrEnum):
     INVALID_STATE = "INVALID_STATE"
     IF_MATCH_MISSING = "IF_MATCH_MISSING"
     ETAG_MISMATCH = "ETAG_MISMATCH"
+    PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"  # v2: 413, the body was not read
     RATE_LIMITED = "RATE_LIMITED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
@@ -161,6 +176,10 @@ class ViolationCode(TolerantStrEnum):
     DOWN_PAYMENT_TOO_HIGH = "DOWN_PAYMENT_TOO_HIGH"
     RESIDUAL_VALUE_NOT_ALLOWED = "RESIDUAL_VALUE_NOT_ALLOWED"
     RESIDUAL_VALUE_TOO_HIGH = "RESIDUAL_VALUE_TOO_HIGH"
+    LOANS_NOT_ALLOWED = "LOANS_NOT_ALLOWED"  # v2
+    LOANS_TOO_HIGH = "LOANS_TOO_HIGH"  # v2
+    FILE_TOO_LARGE = "FILE_TOO_LARGE"  # v2
+    FILE_TYPE_NOT_ALLOWED = "FILE_TYPE_NOT_ALLOWED"  # v2
     CUSTOMER_MISSING = PrecheckCode.CUSTOMER_MISSING.value
     ASSET_MISSING = PrecheckCode.ASSET_MISSING.value
     CALCULATION_MISSING = PrecheckCode.CALCULATION_MISSING.value
@@ -235,6 +254,55 @@ class SortBy(TolerantStrEnum):  # [DOC]
 class SortOrder(TolerantStrEnum):  # [DOC]
     ASC = "ASC"
     DESC = "DESC"
+
+
+# -- v2: documents, signing, notifications (CONTRACT.md 6.10 to 6.12) ------------------------------
+
+
+class DocumentIdType(TolerantStrEnum):  # [ASSUME] values; the pair is echoed back exactly
+    GENERATED = "GENERATED"
+    UPLOADED = "UPLOADED"
+
+
+class DocumentTypeCode(TolerantStrEnum):  # [ASSUME] codes
+    AGREEMENT = "AGREEMENT"
+    DD_MANDATE = "DD_MANDATE"
+    SUPPLIER_INVOICE = "SUPPLIER_INVOICE"
+    AUDITED_ACCOUNTS = "AUDITED_ACCOUNTS"
+    PROOF_OF_ID = "PROOF_OF_ID"
+    BANK_STATEMENT = "BANK_STATEMENT"
+    INSURANCE_CERTIFICATE = "INSURANCE_CERTIFICATE"
+    OTHER = "OTHER"
+
+
+class DocumentStatusFilter(TolerantStrEnum):  # [ASSUME] values of the search's document-status
+    OUTSTANDING = "OUTSTANDING"
+    COMPLETE = "COMPLETE"
+
+
+class DownloadVariant(TolerantStrEnum):  # [ASSUME] `variant` of a document download
+    ORIGINAL = "original"
+    SIGNED = "signed"
+    UPLOADED = "uploaded"
+
+
+class SigningStatus(TolerantStrEnum):  # AUTHORING [PM]; the rest [ASSUME]
+    AUTHORING = "AUTHORING"
+    SENT = "SENT"
+    COMPLETED = "COMPLETED"
+    DECLINED = "DECLINED"
+    EXPIRED = "EXPIRED"
+
+
+class SignatoryStatus(TolerantStrEnum):  # [CL 1.2.5] that it exists; [ASSUME] values
+    PENDING = "PENDING"
+    SIGNED = "SIGNED"
+    DECLINED = "DECLINED"
+
+
+class NotificationEventType(TolerantStrEnum):  # [DOC] event names
+    DECISION_RECEIVED = "DECISION_RECEIVED"
+    CREDIT_STATUS_CHANGED = "CREDIT_STATUS_CHANGED"
 
 
 class Lane(StrEnum):

@@ -146,6 +146,10 @@ class ConflictError(SieSmartError):  # 409 INVALID_STATE: the proposal's state f
     default_code = ErrorCode.INVALID_STATE
 
 
+class PayloadTooLargeError(SieSmartError):  # 413 (v2): refused by its Content-Length, unread
+    default_code = ErrorCode.PAYLOAD_TOO_LARGE
+
+
 class RateLimitedError(SieSmartError):
     """429: the client has already paused the shared limiter; the caller reschedules."""
 
@@ -247,6 +251,7 @@ _BY_STATUS: dict[int, type[SieSmartError]] = {
     404: NotFoundError,
     409: ConflictError,
     412: PreconditionFailedError,
+    413: PayloadTooLargeError,
     429: RateLimitedError,
 }
 _PRECONDITION_BY_CODE: dict[str, type[PreconditionFailedError]] = {

@@ -8,14 +8,14 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
 
 from . import endpoints, jsonio
-from .calllog import CallLog, trace_id_of
+from .calllog import FROM_RESPONSE, CallLog, trace_id_of
 from .errors import (
     BudgetExhausted,
     MalformedResponseError,
@@ -30,6 +30,7 @@ from .retry import CallPolicy, backoff_delay, error_from_exception, safe_to_repe
 from .token_endpoint import USER_AGENT, TokenEndpoint
 from .tokens import TokenManager
 from .types import Token
+from .upload_body import Base64JsonBody
 from .url_guard import UrlRefused, UrlRefusedError
 
 logger = logging.getLogger("proposals.siesmart")
@@ -42,12 +43,14 @@ DEFAULT_RATE_LIMIT_PAUSE = 60.0
 
 @dataclass(frozen=True)
 class Answer:
-    """A 2xx answer: its parsed body (None when empty), ETag exactly as received, trace id."""
+    """A 2xx answer: its parsed body (None when empty), ETag exactly as received, trace id.
+    `response` is set only for a streamed answer (a download), whose body is left unread."""
 
     status: int
     body: Any
     etag: str | None
     trace_id: str | None
+    response: requests.Response | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,9 @@ class _Outgoing:
     body: Any  # the JSON-able body, kept for the record
     body_text: str | None  # exactly what is sent
     if_match: str | None
+    stream: Base64JsonBody | None = None  # sent instead of body_text, encoded as it goes
+    stream_response: bool = False
+    accept_text: bool = False
 
 
 class Transport:
@@ -154,8 +160,14 @@ class Transport:
         if_match: str | None = None,
         retry: bool | None = None,
         parse: Callable[[Answer], T],
+        stream: Base64JsonBody | None = None,
+        stream_response: bool = False,
+        accept_text: bool = False,
     ) -> T:
-        """Send one API call, repeating it only where the failure class and the call allow."""
+        """Send one API call, repeating it only where the failure class and the call allow.
+        `stream`: a body encoded while it is sent (an upload); the record holds its placeholder.
+        `stream_response`: leave a 2xx body unread for the caller (`Answer.response`).
+        `accept_text`: a 2xx body that is not JSON is given to `parse` as its text."""
         method = method.upper()
         may_repeat = safe_to_repeat(method, if_match) if retry is None else retry
         outgoing = _Outgoing(
@@ -163,9 +175,12 @@ class Transport:
             path=path,
             url=self.api_url + path,
             params=params,
-            body=json,
-            body_text=None if json is None else jsonio.encode(json),
+            body=stream.record_body if stream is not None else json,
+            body_text=None if json is None or stream is not None else jsonio.encode(json),
             if_match=if_match,
+            stream=stream,
+            stream_response=stream_response,
+            accept_text=accept_text,
         )
         attempt = retries_done = 0
         rejected_token: str | None = None
@@ -239,24 +254,30 @@ class Transport:
             "Accept": "application/json",
             "User-Agent": USER_AGENT,
         }
-        if outgoing.body_text is not None:
+        if outgoing.body_text is not None or outgoing.stream is not None:
             headers["Content-Type"] = "application/json"
         if outgoing.if_match is not None:
             headers[endpoints.IF_MATCH_HEADER] = outgoing.if_match
         started_at = datetime.now(UTC)
         started = time.perf_counter()
         response: requests.Response | None = None
+        data: Any = None
+        if outgoing.stream is not None:
+            data = outgoing.stream  # iterable with a len(): sent with its Content-Length
+        elif outgoing.body_text is not None:
+            data = outgoing.body_text.encode("utf-8")
         try:
             response = self.session.request(
                 outgoing.method,
                 outgoing.url,
                 params=outgoing.params,
-                data=None if outgoing.body_text is None else outgoing.body_text.encode("utf-8"),
+                data=data,
                 headers=headers,
                 timeout=(self.policy.connect_timeout, self.policy.read_timeout),
                 allow_redirects=False,
+                stream=outgoing.stream_response,
             )
-            result = self._read(response, parse)
+            result = self._read(response, parse, outgoing)
         except UrlRefused as exc:
             # The portal's guard (a GuardedSession) refused the URL: nothing left the process.
             result = UrlRefusedError(f"The portal refused to call this URL: {exc}")
@@ -276,22 +297,31 @@ class Transport:
             error=result if isinstance(result, SieSmartError) else None,
             request_body=outgoing.body,
             token=token.access_token,
+            response_body=_streamed_placeholder(response, outgoing, result),
         )
         return result
 
     @staticmethod
-    def _read(response: requests.Response, parse: Callable[[Answer], T]) -> T | SieSmartError:
+    def _read(
+        response: requests.Response, parse: Callable[[Answer], T], outgoing: _Outgoing
+    ) -> T | SieSmartError:
         """The parsed answer or the typed error. Never raises: every outcome gets recorded."""
         trace_id = trace_id_of(response)
         if not 200 <= response.status_code < 300:
             return error_from_response(response)
         try:
-            body = jsonio.decode(response.content) if response.content else None
+            if outgoing.stream_response:
+                body = None  # the caller reads it, once, from `answer.response`
+            elif outgoing.accept_text:
+                body = _json_or_text(response.content)
+            else:
+                body = jsonio.decode(response.content) if response.content else None
             answer = Answer(
                 status=response.status_code,
                 body=body,
                 etag=response.headers.get(endpoints.ETAG_HEADER),
                 trace_id=trace_id,
+                response=response if outgoing.stream_response else None,
             )
             return parse(answer)
         except MalformedResponseError as exc:
@@ -309,6 +339,27 @@ class Transport:
             trace_id=trace_id,
             body=response.text[:500],
         )
+
+
+def _json_or_text(content: bytes) -> Any:
+    if not content:
+        return None
+    try:
+        return jsonio.decode(content)
+    except ValueError:
+        return content.decode("utf-8", errors="replace").strip()
+
+
+def _streamed_placeholder(
+    response: requests.Response | None, outgoing: _Outgoing, result: object
+) -> Any:
+    """For a streamed 2xx, what the record holds instead of the body (reading it here would load
+    the whole file); otherwise `calllog.FROM_RESPONSE`: read the body as usual."""
+    if response is None or not outgoing.stream_response or isinstance(result, SieSmartError):
+        return FROM_RESPONSE
+    size = response.headers.get("Content-Length", "?")
+    kind = response.headers.get("Content-Type", "unknown type")
+    return f"<file {size} bytes, {kind}>"
 
 
 def _full_url(outgoing: _Outgoing) -> str:

@@ -15,9 +15,12 @@ from typing import Any
 from . import parsing as p
 from .config_types import (
     CalculationConfig,
+    DocumentType,
     FeeType,
     IacCode,
+    JobTitle,
     LegalForm,
+    LoanPurpose,
     MarketProduct,
     Office,
     PaymentMethod,
@@ -28,15 +31,20 @@ from .config_types import (
 )
 from .enums import DecisionStatus, WorkflowStatus
 from .errors import Violation, parse_violations
+from .loan_types import Loan
 
 __all__ = [
     "AssetResult",
     "CalculationConfig",
     "CalculationResult",
     "Decision",
+    "DocumentType",
     "FeeType",
     "IacCode",
+    "JobTitle",
     "LegalForm",
+    "Loan",
+    "LoanPurpose",
     "MarketProduct",
     "Office",
     "PaymentMethod",
@@ -125,6 +133,7 @@ class CalculationResult:
     assets_total: Decimal | None = None
     down_payment: Decimal | None = None
     total_payable: Decimal | None = None
+    loans_total: Decimal | None = None  # v2 (6.7)
 
     @classmethod
     def from_json(cls, data: object, what: str = "calculation result") -> CalculationResult:
@@ -136,6 +145,7 @@ class CalculationResult:
             assets_total=p.money(data, "assetsTotal", what, required=False),
             down_payment=p.money(data, "downPayment", what, required=False),
             total_payable=p.money(data, "totalPayable", what, required=False),
+            loans_total=p.money(data, "loansTotal", what, required=False),
         )
 
 
@@ -202,6 +212,9 @@ class Proposal:
     asset_ids: tuple[int, ...] = ()
     updated_raw: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    loans: tuple[Loan, ...] = ()  # v2 (6.7)
+    delivery_address: dict[str, Any] | None = field(default=None, compare=False)  # v2 (6.8)
+    contract_no: str | None = None  # v2: set on activation (6.9)
 
     @classmethod
     def from_json(cls, data: object, *, etag: str | None = None) -> Proposal:
@@ -235,6 +248,11 @@ class Proposal:
             ),
             updated_raw=p.text(data, "updated", what, required=False),
             raw=data,
+            loans=tuple(
+                Loan.from_json(loan, f"{what}.loans[]") for loan in p.items(data, "loans", what)
+            ),
+            delivery_address=p.obj(data, "deliveryAddress", what),
+            contract_no=p.text(data, "contractNo", what, required=False),
         )
 
     @property
@@ -257,6 +275,7 @@ class ProposalSummary:
     created: datetime | None
     updated: datetime | None
     updated_raw: str
+    contract_no: str | None = None  # v2
 
     @classmethod
     def from_json(cls, data: object) -> ProposalSummary:
@@ -275,6 +294,7 @@ class ProposalSummary:
             created=p.timestamp(data, "created", what),
             updated=p.timestamp(data, "updated", what),
             updated_raw=p.text(data, "updated", what),
+            contract_no=p.text(data, "contractNo", what, required=False),
         )
 
     def is_newer_than(self, etag: str | None) -> bool:

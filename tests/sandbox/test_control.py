@@ -65,6 +65,7 @@ def test_reset_zeroes_everything(own, client):
         "maxRequestsIn60s": {},
         "proposalsPerLabel": {},
         "tokensIssued": 0,
+        "notifications": {"sent": 0, "delivered": 0, "failed": 0},
     }
     assert own.stats() == zero
 
@@ -73,9 +74,17 @@ def test_settings_are_read_and_changed_one_key_at_a_time(own):
     before = own.control("GET", "/__sandbox__/settings")
     assert set(before) == {
         "rateLimitPerMinute", "retryAfterHeader", "tokenLifetimeSeconds", "decisionDelaySeconds",
+        "documentReviewDelaySeconds", "signingDelaySeconds", "activationDelaySeconds",
+        "documentedSearchOnly",
     }  # fmt: skip
     after = own.set_settings(decisionDelaySeconds=0.5)
-    assert after == {**before, "decisionDelaySeconds": 0.5}
+    assert after["decisionDelaySeconds"] == 0.5
+    # The v2 delays may follow the decision delay; every other setting stays as it was.
+    untouched = ("rateLimitPerMinute", "retryAfterHeader", "tokenLifetimeSeconds")
+    assert {key: after[key] for key in untouched} == {key: before[key] for key in untouched}
+    assert after["documentedSearchOnly"] is before["documentedSearchOnly"] is False
+    assert own.set_settings(documentedSearchOnly=True)["documentedSearchOnly"] is True
+    assert own.set_settings(documentedSearchOnly=False)["documentedSearchOnly"] is False
     assert own.set_settings(decisionDelaySeconds=0.2)["decisionDelaySeconds"] == 0.2
 
 
@@ -87,6 +96,8 @@ def test_settings_are_read_and_changed_one_key_at_a_time(own):
         ({"retryAfterHeader": "no"}, "retryAfterHeader"),
         ({"decisionDelaySeconds": "fast"}, "decisionDelaySeconds"),
         ({"tokenLifetimeSeconds": 0}, "tokenLifetimeSeconds"),
+        ({"documentedSearchOnly": "yes"}, "documentedSearchOnly"),
+        ({"documentedSearchOnly": 1}, "documentedSearchOnly"),
         ({"colour": 1}, "colour"),
     ],
 )

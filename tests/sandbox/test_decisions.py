@@ -58,7 +58,7 @@ def test_the_precheck_lists_what_is_missing(api):
         "preconditionViolations": [
             {"code": "CUSTOMER_MISSING", "userMessage": "The proposal has no customer."},
             {"code": "ASSET_MISSING",
-             "userMessage": "The market product finances assets: add at least one asset."},
+             "userMessage": "The market product finances assets: add at least one asset or loan."},
             {"code": "CALCULATION_MISSING", "userMessage": "The proposal has no calculation."},
         ],
     }  # fmt: skip

@@ -27,7 +27,8 @@ def test_a_summary_has_the_documented_fields_and_the_current_etag(api, three):
     assert summary == {
         "id": made[1]["id"], "label": label, "officeId": 1001, "workflowStatus": "DRAFT",
         "decisionStatus": "NOT_AVAILABLE", "customerName": "Example Tools Ltd",
-        "amountFinanced": 13000, "created": made[1]["created"], "updated": made[1]["updated"],
+        "amountFinanced": 13000, "contractNo": None, "created": made[1]["created"],
+        "updated": made[1]["updated"],
     }  # fmt: skip
     assert summary["updated"] == api.fetch(made[1]["id"])[1]
 
