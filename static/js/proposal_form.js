@@ -134,7 +134,12 @@
       return response.json().then(function (body) { return { status: response.status, body: body }; });
     }).then(function (answer) {
       if (answer.body.saved) {
-        announce("Saved just now.");
+        announce("Saved.");
+        var clock = $("[data-last-saved] time");
+        if (clock) {
+          clock.setAttribute("datetime", new Date().toISOString());
+          if (window.portalRefreshTimes) window.portalRefreshTimes();
+        }
       } else if (answer.body.loggedOut) {
         announce(answer.body.message);
       } else {

@@ -116,7 +116,19 @@
     return span;
   }
 
+  var lastSpoken = null;
+
+  // One sentence for a screen reader when something a person cares about changed.
+  function announceChange(data) {
+    var box = $("[data-status-announce]");
+    if (!box || !data.stage) return;
+    var sentence = "Stage: " + data.stage.label + ". Decision: " + data.decision.label + ".";
+    if (lastSpoken !== null && sentence !== lastSpoken) box.textContent = sentence;
+    lastSpoken = sentence;
+  }
+
   function apply(data) {
+    announceChange(data);
     var stage = $("[data-field-stage]");
     if (stage && data.stage) { stage.textContent = ""; stage.appendChild(stageBadge(data.stage)); }
     var status = $("[data-field-status]");

@@ -106,7 +106,7 @@ def fill_calculation_with_a_wrong_term(tab):
 
     page.locator("#error-summary a[href='#id_term']").click()
     page.locator("#id_term").fill("36")
-    expect(page.locator("#autosave-status")).to_have_text("Saved just now.", timeout=10_000)
+    expect(page.locator("#autosave-status")).to_have_text("Saved.", timeout=10_000)
 
 
 def leave_and_come_back(tab, proposal_name):
