@@ -23,6 +23,7 @@ from proposals.models import (
     User,
 )
 from proposals.selectors import proposals_for_user
+from proposals.selectors_currency import currency_book
 from proposals.services.credentials import credential_active_for, credential_health
 from proposals.siesmart.enums import DecisionStatus
 
@@ -38,7 +39,8 @@ SORT_KEYS = {
     "customer": ("customer_name",),
     "broker": ("broker__last_name", "broker__first_name", "broker__username"),
     "office": ("office_id",),
-    "amount": ("amount_financed",),
+    # Currency first, so that amounts in different currencies are never interleaved.
+    "amount": ("amount_currency", "amount_financed"),
     "status": ("status",),
     "workflow": ("workflow_status",),
     "decision": ("decision_status",),
@@ -47,6 +49,9 @@ SORT_KEYS = {
     "updated": ("updated",),
 }
 DEFAULT_SORT = "-updated"
+# Keys that keep their direction when a column is turned round: a descending amount sort lists
+# the biggest first within each currency, the currencies in the same order both ways.
+FIXED_DIRECTION = {"amount_currency"}
 
 # The dashboard and the export read these columns only: the JSON parts (customer, assets,
 # snapshots) can be large and no list shows them.
@@ -103,7 +108,8 @@ def sort_fields(sort: str | None) -> list[str]:
         sort = DEFAULT_SORT
     prefix, key = ("-", sort[1:]) if sort.startswith("-") else ("", sort)
     # The id breaks ties so that pages never repeat or skip a row.
-    return [f"{prefix}{field}" for field in SORT_KEYS[key]] + [f"{prefix}id"]
+    fields = [field if field in FIXED_DIRECTION else f"{prefix}{field}" for field in SORT_KEYS[key]]
+    return fields + [f"{prefix}id"]
 
 
 def _day_start(day) -> datetime:
@@ -123,6 +129,7 @@ def dashboard_query(*, user: User, filters: Mapping | None = None) -> QuerySet[P
 
     ``filters`` holds the filter form's cleaned data: status, decision, broker (a User or id),
     office, created_from, created_to (dates, inclusive), stuck, q and sort; blanks are ignored.
+    Each row carries ``amount_currency``, the ISO currency of its amounts (selectors_currency).
     """
     filters = filters or {}
     qs = proposals_for_user(user=user)
@@ -145,10 +152,12 @@ def dashboard_query(*, user: User, filters: Mapping | None = None) -> QuerySet[P
         qs = qs.filter(stuck)
     if filters.get("q", "").strip():
         qs = qs.filter(_search_q(filters["q"]))
+    currencies = currency_book(organisation_id=user.organisation_id)
     return (
         qs.select_related("broker")
         .only(*LIST_FIELDS)
         .annotate(
+            amount_currency=currencies.expression(),
             is_stuck=Case(
                 When(stuck, then=Value(True)), default=False, output_field=BooleanField()
             ),
@@ -203,19 +212,6 @@ def office_names(*, user: User) -> dict[int, str]:
         .values_list("office_id", "name")
     )
     return dict(rows)
-
-
-def office_currencies(*, user: User) -> dict[int, str]:
-    """office_id -> ISO currency of its amounts, from the mirrored calculation config."""
-    rows = (
-        MirroredOffice.objects.filter(credential__organisation_id=user.organisation_id)
-        .order_by("refreshed_at")
-        .values_list("office_id", "calculation_config")
-    )
-    return {
-        office_id: str(config.get("currency") or "") if isinstance(config, dict) else ""
-        for office_id, config in rows
-    }
 
 
 def office_choices(*, user: User, offices: dict[int, str] | None = None) -> list[tuple[int, str]]:

@@ -1,4 +1,4 @@
-"""Template helpers: relative times, the stage badge and status badges."""
+"""Template helpers: relative times, the stage badge, status badges and amounts with currency."""
 
 from django import template
 from django.utils import timezone
@@ -101,3 +101,54 @@ def money(value):
         return f"{Decimal(str(value)):,.2f}"
     except (InvalidOperation, ValueError):
         return value
+
+
+@register.filter
+def money_in(value, currency=""):
+    """An amount with its currency: "€84,000.00", "£13,000.00", "84,000.00 XYZ" (unknown sign).
+
+    Anything that is not a number is shown as it is, like ``money``.
+    """
+    from decimal import Decimal, InvalidOperation
+
+    from proposals.services.validation_values import money_text
+
+    if value in (None, ""):
+        return ""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return value
+    if not number.is_finite():
+        return value
+    return money_text(number, str(currency or ""))
+
+
+def _currency_book(context, organisation_id):
+    """The organisation's currencies, read once per request however many amounts a page shows."""
+    from proposals.selectors_currency import currency_book
+
+    request = context.get("request")
+    books = getattr(request, "_currency_books", None) if request is not None else None
+    if books is None:
+        books = {}
+        if request is not None:
+            request._currency_books = books
+    if organisation_id not in books:
+        books[organisation_id] = currency_book(organisation_id=organisation_id)
+    return books[organisation_id]
+
+
+@register.simple_tag(takes_context=True)
+def amount(context, proposal, empty="—"):
+    """A proposal's amount financed in its own currency, the ISO code in the title."""
+    value = getattr(proposal, "amount_financed", None)
+    if value is None:
+        return empty
+    currency = _currency_book(context, proposal.organisation_id).for_proposal(proposal)
+    return format_html(
+        '<span class="amount" data-currency="{}"{}>{}</span>',
+        currency,
+        format_html(' title="{}"', currency) if currency else "",
+        money_in(value, currency),
+    )

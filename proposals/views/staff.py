@@ -27,7 +27,6 @@ from proposals.selectors_staff import (
     dashboard_query,
     health_summary,
     known_count,
-    office_currencies,
     office_names,
     proposal_is_stuck,
     proposal_timeline,
@@ -137,7 +136,7 @@ EXPORT_COLUMNS = [
     ("Office id", "office_id"),
     ("Office", "office_name"),
     ("Amount financed", "amount_financed"),
-    ("Currency", "currency"),
+    ("Currency", "amount_currency"),
     ("Portal status", "status"),
     ("Stuck", "is_stuck"),
     ("SFS workflow", "workflow_status"),
@@ -166,7 +165,7 @@ class _Echo:
 
 
 # Computed per row below, not read from the database.
-DERIVED = {"office_name", "broker_name", "currency"}
+DERIVED = {"office_name", "broker_name"}
 BROKER_FIELDS = ["broker__first_name", "broker__last_name", "broker__username"]
 
 
@@ -174,7 +173,7 @@ BROKER_FIELDS = ["broker__first_name", "broker__last_name", "broker__username"]
 UTF8_BOM = "\ufeff"
 
 
-def _export_rows(queryset, offices, currencies):
+def _export_rows(queryset, offices):
     writer = csv.writer(_Echo())
     yield UTF8_BOM + writer.writerow([title for title, _ in EXPORT_COLUMNS])
     fields = [field for _, field in EXPORT_COLUMNS if field not in DERIVED] + BROKER_FIELDS
@@ -183,7 +182,6 @@ def _export_rows(queryset, offices, currencies):
         first, last, username = (row[f] for f in BROKER_FIELDS)
         row["broker_name"] = f"{first} {last}".strip() or username
         row["office_name"] = offices.get(row["office_id"], "")
-        row["currency"] = currencies.get(row["office_id"], "")
         cells = []
         for _, field in EXPORT_COLUMNS:
             value = row[field]
@@ -206,7 +204,7 @@ def staff_export(request):
         messages.error(request, "Fix the filters marked below, then export again.")
         return redirect(reverse("staff_home") + "?" + request.GET.urlencode())
     queryset = dashboard_query(user=request.user, filters=filters)
-    rows = _export_rows(queryset, offices, office_currencies(user=request.user))
+    rows = _export_rows(queryset, offices)
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="proposals.csv"'
     return response
