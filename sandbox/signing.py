@@ -15,7 +15,7 @@ from .calls import Reply
 from .documents import DOCUMENT_ID, StoredFile, find, render_list
 from .errors import ApiError, validation_failed
 from .timeutil import iso_ms
-from .validation import MAX_NOTE, Bool, ListOf, Obj, Spec, Str, Violations, ref
+from .validation import MAX_NOTE, Bool, Int, ListOf, Obj, Spec, Str, Violations, ref
 
 # A plain address: the usual local-part characters, a domain of dotted labels with a dot in it.
 LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -28,8 +28,11 @@ class IdText(Spec):
     """`boardmemberId`: an identifier SFS does not describe; a string or a whole number."""
 
     def clean(self, value, path, v):
-        if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
-            return value
+        # A string keeps the 255-character rule (TOO_LONG) and a number the int64 one.
+        if isinstance(value, str):
+            return Str().clean(value, path, v)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return Int().clean(value, path, v)
         return self.wrong_type(value, path, v, "a string or a whole number")
 
 

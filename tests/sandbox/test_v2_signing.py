@@ -225,3 +225,13 @@ def test_the_control_endpoint_completes_a_request(api, sandbox, accepted, restor
     invoice_path = f"/proposals/{pid}/documents/UPLOADED/{invoice['id']['value']}/sign"
     assert control(sandbox, invoice_path, {"email": "a@b.co", "action": "SIGN"}).status_code == 409
     assert control(sandbox, f"/proposals/{pid}/documents/GENERATED/999/sign").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("value", "code"), [("x" * 300, "TOO_LONG"), (2**63, "INVALID_VALUE"), (True, "WRONG_TYPE")]
+)
+def test_a_board_member_id_keeps_the_rules_of_strings_and_numbers(api, accepted, value, code):
+    """Found by schemathesis: a 300-character boardmemberId was taken (section 4: TOO_LONG)."""
+    pid, agreement, _, _ = accepted
+    response = sign(api, pid, [agreement], [{**ANNA, "boardmemberId": value}])
+    assert violations(response) == [("signatories[0].boardmemberId", code)]
