@@ -27,6 +27,8 @@ def phase_env(phase: str, **extra: str) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
         LOG_LEVEL="WARNING",
         DJANGO_DEBUG="false",
+        # The polling figures are measured as before; a push phase turns notifications on.
+        SFS_NOTIFICATIONS="false",
     )
     # A phase runs on the embedded default unless told otherwise.
     for name in ("DATABASE_URL", "CELERY_BROKER_URL", "REDIS_URL", "CELERY_BROKER_DIR"):

@@ -76,6 +76,7 @@ def main() -> int:
     started = time.monotonic()
     results: dict = {}
     results["sandbox"] = run_script("sandbox", ["bench/sandbox_throughput.py"], 120)
+    results["upload"] = run_script("upload", ["bench/upload.py"], 300)
 
     freshness = start_phase("freshness", "bench.freshness")
     economy = start_phase("economy", "bench.economy")
@@ -108,6 +109,23 @@ def main() -> int:
     else:
         results["dashboard"] = {"error": "PostgreSQL is not running on 127.0.0.1:5432"}
 
+    # issue 16: the ceiling with SFS's limit lifted (embedded, then PostgreSQL with Redis), and
+    # decision lag while the limit binds.
+    ceiling = start_phase("ceiling-embedded", "bench.ceiling")
+    results["ceiling"] = {"embedded": finish("ceiling-embedded", ceiling, 900)}
+    if reachable("127.0.0.1", 5432) and reachable(*REDIS):
+        ceiling = start_phase(
+            "ceiling-postgres",
+            "bench.ceiling",
+            DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal_bench_ceiling",
+            CELERY_BROKER_URL="redis://127.0.0.1:6379/9",
+            REDIS_URL="redis://127.0.0.1:6379/10",
+        )
+        results["ceiling"]["postgres"] = finish("ceiling-postgres", ceiling, 900)
+    else:
+        results["ceiling"]["postgres"] = {"error": "PostgreSQL or Redis is not running"}
+    results["burst"] = finish("burst", start_phase("burst", "bench.burst"), 600)
+
     results["total_seconds"] = round(time.monotonic() - started, 1)
     (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2, default=str))
     print_table(results)
@@ -139,6 +157,9 @@ def print_table(r: dict) -> None:
             ("429 answers", "responses_429", "0")]),
         ("Submit latency, embedded broker", [("p50 ms", "p50_ms", ""), ("p95 ms", "p95_ms", "")]),
         ("Submit latency, Redis", [("p50 ms", "p50_ms", ""), ("p95 ms", "p95_ms", "")]),
+        ("Upload of a 10 MiB PDF", [("p50 s", "p50_seconds", "< 1"),
+                                    ("max s", "max_seconds", "< 1"),
+                                    ("peak MB above rest", "peak_above_rest_mb_max", "<= 100")]),
     ):  # fmt: skip
         key = {
             "Sandbox, 8 clients": "sandbox",
@@ -158,6 +179,19 @@ def print_table(r: dict) -> None:
         _row("error", dashboard["error"])
     else:
         print(json.dumps(dashboard.get("table", dashboard), indent=2, default=str)[:3000])
+    # issue 16
+    for database, data in r.get("ceiling", {}).items():
+        print(f"Ceiling, {database} (limit lifted, 4 workers, beat on)")
+        for field, goal in (("proposals", ""), ("creates_per_minute", ">= 6000 pg, 5000 emb"),
+                            ("duplicates", "0"), ("missing", "0"), ("sql_per_proposal", ""),
+                            ("sessions_per_1000_proposals", "<= 10"), ("error", "")):  # fmt: skip
+            if field in data:
+                _row(field, data[field], goal)
+    burst = r.get("burst", {})
+    print("Burst (limit 600/min, budget 540, 300 queued at once)")
+    for field, goal in (("decision_lag_p95_s", "< 10"), ("responses_429", "0"), ("error", "")):
+        if field in burst:
+            _row(field, burst[field], goal)
     print(f"\nTotal {r.get('total_seconds')} s; figures in var/bench/results.json")
 
 

@@ -117,7 +117,7 @@ TEMPLATES = [
         },
     },
 ]
-# Bootstrap's classes and `is-invalid` on every form's widgets (introducer_portal/form_rendering.py).
+# Bootstrap's classes and `is-invalid` on every widget (introducer_portal/form_rendering.py).
 FORM_RENDERER = "introducer_portal.form_rendering.PortalFormRenderer"
 
 # ------------------------------------------------------------------------------------------------
@@ -132,9 +132,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# issue 16 (1): a process keeps its connection for a minute, checked before reuse, on both
+# engines; workers follow the same rule at each task (introducer_portal/celery.py). A SQLite
+# connection holds no lock between transactions, so keeping it open is safe under WAL.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -282,6 +284,9 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# issue 16 (1): Celery's Django fixup closes the connection around every task unless told to
+# reuse it (for this many tasks); told so, Django's rule above decides, as for a request.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1_000_000)
 # Two lanes: what a person waits for, and everything else. A prefix keeps test runs apart on
 # shared brokers.
 CELERY_QUEUE_PREFIX = env.str("CELERY_QUEUE_PREFIX", default="")
@@ -313,6 +318,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "options": {"expires": 600},
     },
+    # issue 14: SFS holds our current public URL and notification key (no call when it does).
+    "check-sfs-endpoints": {
+        "task": "proposals.background.check_sfs_endpoints",
+        "schedule": 600.0,
+        "options": {"expires": 300},
+    },
     "worker-heartbeat": {
         "task": "proposals.interactive.record_worker_heartbeat",
         "schedule": 60.0,
@@ -330,6 +341,11 @@ SIESMART_BUDGET_PER_MINUTE = env.int("SIESMART_BUDGET_PER_MINUTE", default=90)
 # slot freed meanwhile is not lost to a task still counting down.
 SIESMART_MAX_INLINE_WAIT = env.float("SIESMART_MAX_INLINE_WAIT", default=5.0)
 SIESMART_SANDBOX_URL = env.str("SIESMART_SANDBOX_URL", default="http://127.0.0.1:8765")
+# issue 14: where SFS reaches this portal; its notifications go to {PORTAL_PUBLIC_URL}/hooks/sfs.
+PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL", default="http://127.0.0.1:8000")
+# Register with SFS for notifications when a credential is made active (off in the tests, where
+# no portal listens on PORTAL_PUBLIC_URL; tests/notifications_sfs turns it on).
+SFS_NOTIFICATIONS = env.bool("SFS_NOTIFICATIONS", default=True)
 # --- issue 10 (2): SSRF guard for credential URLs (proposals/services/url_safety.py) ---
 # Hosts (or host:port) a credential URL may name although they resolve to a loopback or private
 # address, and that may use http: the sandbox in development and tests; none in production.

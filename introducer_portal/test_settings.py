@@ -33,6 +33,8 @@ for _cache in CACHES.values():  # noqa: F405
     _cache["KEY_PREFIX"] = f"test-{RUN_ID}"
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# No portal listens on PORTAL_PUBLIC_URL in the tests; tests/notifications_sfs turns this on.
+SFS_NOTIFICATIONS = env.bool("SFS_NOTIFICATIONS", default=False)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BEAT_SCHEDULE_FILENAME = str(TEST_RUN_DIR / "celerybeat-schedule")
 

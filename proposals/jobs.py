@@ -24,6 +24,11 @@ REFRESH = "proposals.interactive.refresh_proposal_now"
 REFRESH_OPEN = "proposals.background.refresh_open_proposals"
 SWEEP_SENDING = "proposals.background.sweep_sending"
 CLEAR_SESSIONS = "proposals.background.clear_expired_sessions"
+# issue 14: SFS's notifications (services/sfs_notifications.py, sfs_receiver.py, ...)
+SFS_ENDPOINT_REGISTER = "proposals.background.register_sfs_endpoint"
+SFS_NOTIFIED_REFRESH = "proposals.interactive.refresh_after_sfs_notification"
+SFS_SUBSCRIPTION_SYNC = "proposals.background.sync_sfs_subscription"
+SFS_ENDPOINTS_CHECK = "proposals.background.check_sfs_endpoints"
 
 
 def job_enqueue(task_name: str, *args, countdown: float | None = None) -> None:

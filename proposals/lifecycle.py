@@ -95,6 +95,7 @@ class Action(StrEnum):
     CANCEL = "cancel"
     CONFLICT = "conflict"
     COPY = "copy"
+    DELETE = "delete"
 
 
 ANY = None  # in a rule: every value
@@ -134,6 +135,8 @@ RULES: dict[Action, Rule] = {
     Action.CANCEL: Rule(sent=_CANCELLABLE_AT_SFS),
     Action.CONFLICT: Rule(local=frozenset({Status.CONFLICT})),
     Action.COPY: Rule(local=frozenset(Status), sent=ANY),
+    # Only a draft SFS never had (no `sfs_id`): that condition is the page's and the service's.
+    Action.DELETE: Rule(local=frozenset({Status.DRAFT})),
 }
 
 

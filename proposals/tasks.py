@@ -27,6 +27,9 @@ from proposals.services import (
     quotes,
     refresh,
     sending,
+    sfs_notifications,
+    sfs_receiver,
+    sfs_subscriptions,
     workers,
 )
 from proposals.siesmart import errors
@@ -131,6 +134,30 @@ def run_quote(self, proposal_id: int, key: str):
 @sfs_task(jobs.REFRESH)
 def refresh_proposal_now(self, proposal_id: int):
     refresh.proposal_refresh_now(proposal=_proposal(proposal_id))
+
+
+# -- issue 14: SFS's notifications ---------------------------------------------------------------
+
+
+@sfs_task(jobs.SFS_ENDPOINT_REGISTER)
+def register_sfs_endpoint(self, credential_id: int):
+    return sfs_notifications.endpoint_register_run(credential_id=credential_id)
+
+
+@sfs_task(jobs.SFS_NOTIFIED_REFRESH)
+def refresh_after_sfs_notification(self, proposal_id: int):
+    return sfs_receiver.notification_refresh_run(proposal_id=proposal_id)
+
+
+@sfs_task(jobs.SFS_SUBSCRIPTION_SYNC)
+def sync_sfs_subscription(self, proposal_id: int, event_type: str):
+    return sfs_subscriptions.subscription_sync(proposal_id=proposal_id, event_type=event_type)
+
+
+@shared_task(name=jobs.SFS_ENDPOINTS_CHECK)
+def check_sfs_endpoints():
+    """Beat: a changed PORTAL_PUBLIC_URL (or a key whose PUT gave up) is registered again."""
+    return sfs_notifications.endpoints_register_all()
 
 
 # -- beat -----------------------------------------------------------------------------------------

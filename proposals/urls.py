@@ -1,9 +1,10 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from proposals.views import credentials, health, home, notifications, staff, workers
+from proposals.views import credentials, health, home, notifications, sfs_hooks, staff, workers
 from proposals.views import proposal_actions as actions
 from proposals.views import proposals as broker
+from proposals.views.draft_delete import proposal_delete
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("proposals/<int:pk>/cancel", actions.proposal_cancel, name="proposal_cancel"),
     path("proposals/<int:pk>/copy", actions.proposal_copy_view, name="proposal_copy"),
     path("proposals/<int:pk>/conflict", actions.proposal_conflict, name="proposal_conflict"),
+    path("proposals/<int:pk>/delete", proposal_delete, name="proposal_delete"),
     path("staff/", staff.staff_home, name="staff_home"),
     path("staff/export.csv", staff.staff_export, name="staff_export"),
     path("staff/health/", staff.staff_health, name="staff_health"),
@@ -64,6 +66,12 @@ urlpatterns = [
         "manage/connection-tests/<int:pk>",
         credentials.connection_test_status,
         name="connection_test_status",
+    ),
+    path("hooks/sfs/notifications", sfs_hooks.sfs_notification, name="sfs_notifications"),
+    path(
+        "manage/credentials/<int:pk>/rotate-notification-key",
+        sfs_hooks.notification_key_rotate,
+        name="notification_key_rotate",
     ),
     path("manage/workers/check", workers.workers_check, name="workers_check"),
     path("manage/workers/status", workers.workers_status, name="workers_status"),

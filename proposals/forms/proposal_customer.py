@@ -26,6 +26,11 @@ ADDRESS_PATHS = {
     "address.country": "country",
 }
 COUNTRY_HELP = "Two letters, for example GB or IE."
+DELIVERY_CHOICES = [
+    ("customer", "Deliver to the customer's address"),
+    ("other", "Deliver to another address"),
+]
+DELIVERY_PREFIX = "delivery_"
 
 
 def _address_fields(country_default: str) -> dict:
@@ -64,6 +69,12 @@ class CustomerForm(StepForm):
         "customerManual.registrationNumber": "manual_registration_number",
         "customerManual.dateOfIncorporation": "date_of_incorporation",
         **{f"customerManual.{path}": name for path, name in ADDRESS_PATHS.items()},
+        "deliveryAddress": "delivery",
+        **{
+            f"deliveryAddress{path.removeprefix('address')}": f"{DELIVERY_PREFIX}{name}"
+            for path, name in ADDRESS_PATHS.items()
+            if path != "address"
+        },
     }
 
     customer_kind = forms.ChoiceField(
@@ -111,6 +122,15 @@ class CustomerForm(StepForm):
             "A sole trader has exactly one proprietor, a partnership at least two partners, "
             "a company at least one director."
         )
+        self.fields["delivery"] = forms.ChoiceField(
+            label="Where do the assets go?",
+            choices=DELIVERY_CHOICES,
+            initial="customer",
+            widget=forms.RadioSelect,
+        )
+        for name, bound in _address_fields(country).items():
+            bound.label = f"Delivery {bound.label[0].lower()}{bound.label[1:]}"
+            self.fields[f"{DELIVERY_PREFIX}{name}"] = bound
         self.style_widgets()
 
 
@@ -178,8 +198,21 @@ def ref_country(address) -> str:
     return str(country.get("code") or "") if isinstance(country, dict) else ""
 
 
+def delivery_initial(proposal) -> dict:
+    """Null: the customer's address (the default); else the address typed in."""
+    address = proposal.delivery_address
+    if address is None:
+        return {"delivery": "customer"}
+    return {"delivery": "other", **_address_initial(address, DELIVERY_PREFIX)}
+
+
 def customer_initial(proposal) -> tuple[dict, list[dict]]:
     """(the form's initial, the partner rows) from the stored customer."""
+    initial, rows = _customer_initial(proposal)
+    return {**initial, **delivery_initial(proposal)}, rows
+
+
+def _customer_initial(proposal) -> tuple[dict, list[dict]]:
     customer = proposal.customer if isinstance(proposal.customer, dict) else {}
     if proposal.customer_kind != "manual":
         initial = {

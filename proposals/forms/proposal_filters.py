@@ -4,6 +4,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 
 from proposals.models import Status
+from proposals.selectors import proposals_matching
 from proposals.siesmart.enums import DecisionStatus
 
 DECISION_CHOICES = [
@@ -43,11 +44,7 @@ class ProposalFilterForm(forms.Form):
             return queryset
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        query = (data.get("q") or "").strip()
-        if query:
-            queryset = queryset.filter(
-                Q(reference__icontains=query) | Q(customer_name__icontains=query)
-            )
+        queryset = proposals_matching(queryset, query=(data.get("q") or "").strip())
         if data.get("status"):
             queryset = queryset.filter(status=data["status"])
         decision = data.get("decision")

@@ -9,6 +9,7 @@ from proposals.forms.proposal_assets import asset_formset, assets_initial, price
 from proposals.forms.proposal_calculation import CalculationForm, calculation_initial
 from proposals.forms.proposal_common import Pinned, StepForm, pin_problems
 from proposals.forms.proposal_customer import CustomerForm, customer_initial, partner_formset
+from proposals.forms.proposal_loans import LoanSection, loan_section
 from proposals.forms.proposal_office import OfficeForm, office_initial
 from proposals.forms.proposal_review import ReviewForm, review_initial
 from proposals.services.validation import problem_step
@@ -30,6 +31,7 @@ class StepPage:
     form: StepForm
     formset: forms.BaseFormSet | None = None
     pinned: Pinned = field(default_factory=Pinned)
+    loans: LoanSection | None = None
 
     @property
     def label(self) -> str:
@@ -73,7 +75,12 @@ def _stored(step: str, proposal, context) -> tuple[dict, list[dict]]:
 
 
 def step_build(*, step, proposal, context, problems=(), add_row=False, locked_office=False):
-    """The forms of ``step`` for ``proposal`` with ``problems`` and SFS's violations pinned."""
+    """The forms of ``step`` for ``proposal`` with ``problems`` and SFS's violations pinned.
+
+    ``add_row``: True, or the rows to add one to (``"loans"``; the step's own rows otherwise).
+    """
+    add_loan = add_row == "loans"
+    add_row = bool(add_row) and not add_loan
     raw = (proposal.draft_input or {}).get(step)
     prefix = FORMSETS.get(step, (None, None))[0]
     if isinstance(raw, dict):
@@ -81,7 +88,7 @@ def step_build(*, step, proposal, context, problems=(), add_row=False, locked_of
     else:
         initial, rows = _stored(step, proposal, context)
     country = context.config.office.country_code if context.config else "GB"
-    form, formset = None, None
+    form, formset, loans = None, None, None
     if step == "office":
         form = OfficeForm(initial=initial, context=context, locked=locked_office)
     elif step == "customer":
@@ -95,6 +102,12 @@ def step_build(*, step, proposal, context, problems=(), add_row=False, locked_of
         note = pricelist_note(proposal, context.config) if context.config else ""
         extra = 1 if add_row or not rows else 0
         formset = asset_formset(initial=rows, extra=extra, config=context.config, note=note)
+        loans = loan_section(
+            proposal=proposal,
+            config=context.config,
+            raw=raw if isinstance(raw, dict) else None,
+            add_row=add_loan,
+        )
     elif step == "calculation":
         sheet = calculation_initial(proposal)[1]
         form = CalculationForm(initial=initial, context=context, sheet=sheet)
@@ -104,12 +117,14 @@ def step_build(*, step, proposal, context, problems=(), add_row=False, locked_of
         form = ReviewForm(initial=initial)
     if form is None:  # the assets step is its rows only
         form = StepForm()
-    page = StepPage(step=step, form=form, formset=formset)
+    page = StepPage(step=step, form=form, formset=formset, loans=loans)
     violations = [
         v
         for v in proposal.violations or []
         if isinstance(v, dict) and problem_step(v.get("field"), v.get("code", "")) == step
     ]
     formsets = {FORMSETS[step][1]: formset} if formset is not None else {}
+    if loans is not None:
+        formsets["loans"] = loans.formset
     page.pinned = pin_problems([*problems, *violations], form=form, formsets=formsets)
     return page

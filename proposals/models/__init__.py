@@ -16,6 +16,7 @@ from proposals.models.proposal import (
     ProposalEvent,
     Status,
 )
+from proposals.models.sfs_notifications import SfsEndpoint, SfsNotification, SfsSubscription
 
 __all__ = [
     "IN_FLIGHT",
@@ -32,6 +33,9 @@ __all__ = [
     "RatePause",
     "RateSlot",
     "Role",
+    "SfsEndpoint",
+    "SfsNotification",
+    "SfsSubscription",
     "SieSmartCall",
     "Status",
     "User",

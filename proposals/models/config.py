@@ -14,6 +14,8 @@ class MirroredOffice(models.Model):
     sales_contacts = models.JSONField(default=list, blank=True)
     iac_codes = models.JSONField(default=list, blank=True)
     calculation_config = models.JSONField(default=dict, blank=True)
+    loan_purposes = models.JSONField(default=list, blank=True)  # v2: what a loan finances
+    document_types = models.JSONField(default=list, blank=True)  # v2: the checklist's kinds
     refreshed_at = models.DateTimeField()
 
     class Meta:
@@ -36,4 +38,5 @@ class MirroredLookups(models.Model):
     credential = models.OneToOneField(Credential, on_delete=models.CASCADE, related_name="lookups")
     legal_forms = models.JSONField(default=list, blank=True)
     titles = models.JSONField(default=list, blank=True)
+    job_titles = models.JSONField(default=list, blank=True)  # v2: a signatory's job title
     refreshed_at = models.DateTimeField()

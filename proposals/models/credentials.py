@@ -88,17 +88,23 @@ class CredentialAudit(models.Model):
 
 
 class RateSlot(models.Model):
-    """The database rate limiter: one row per request slot taken in the last minute."""
+    """The database rate limiter: the slots one holder took in one second of the last minute
+    (a bucket), so a window costs a fixed number of rows, however many calls it holds."""
 
     scope = models.CharField(max_length=100)
+    # The bucket's second (Unix time, a whole number).
     taken_at = models.FloatField()
-    lane = models.CharField(max_length=20)
-    # Whose call took the slot ("org:<id>", or blank when unknown), so that one organisation's
-    # burst leaves room for the others sharing the scope (services/fair_share.py).
+    count = models.PositiveIntegerField(default=1)
+    # Whose calls took the slots ("org:<id>", or blank when unknown), so that one
+    # organisation's burst leaves room for the others sharing the scope (services/fair_share.py).
     holder = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
-        indexes = [models.Index(fields=["scope", "taken_at"], name="rate_slot_scope_time")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "taken_at", "holder"], name="rate_slot_one_bucket"
+            )
+        ]
 
 
 class RatePause(models.Model):

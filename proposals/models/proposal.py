@@ -42,6 +42,9 @@ class Proposal(models.Model):
     customer_kind = models.CharField(max_length=10, default="company")  # company | manual
     customer = models.JSONField(default=dict, blank=True)
     assets = models.JSONField(default=list, blank=True)
+    loans = models.JSONField(default=list, blank=True)  # v2: soft costs financed with the assets
+    # v2: where the assets go; null means the customer's own address.
+    delivery_address = models.JSONField(null=True, blank=True)
     calculation = models.JSONField(default=dict, blank=True)
     quote = models.JSONField(default=dict, blank=True)
     notes = models.JSONField(default=dict, blank=True)

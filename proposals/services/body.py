@@ -6,7 +6,7 @@ from typing import Any
 from proposals.models import Proposal
 
 # Fields that hold money and go out as JSON numbers (stored as strings so drafts stay exact).
-MONEY_KEYS = {"valuePerAsset", "amount"}
+MONEY_KEYS = {"valuePerAsset", "amount", "value"}
 
 
 def _with_money(value: Any) -> Any:
@@ -47,6 +47,31 @@ def assets_body(proposal: Proposal) -> list[dict]:
     return [_with_money(asset) for asset in proposal.assets or []]
 
 
+def loan_body(loan: dict) -> dict:
+    """A loan as a request carries it (CONTRACT.md 6.7): the purpose's id and the value."""
+    purpose = loan.get("loanPurpose") if isinstance(loan.get("loanPurpose"), dict) else {}
+    body = {"loanPurpose": {"id": purpose.get("id")}, "value": loan.get("value")}
+    return _with_money(body)
+
+
+def loans_body(proposal: Proposal) -> list[dict]:
+    """The loans with the ids SFS gave them (a change replaces a loan by its id)."""
+    loans = []
+    for loan in proposal.loans or []:
+        if isinstance(loan, dict):
+            body = loan_body(loan)
+            if loan.get("id") is not None:
+                body["id"] = loan["id"]
+            loans.append(body)
+    return loans
+
+
+def delivery_address_body(proposal: Proposal) -> dict | None:
+    """Null: the assets go to the customer's address (CONTRACT.md 6.8)."""
+    address = proposal.delivery_address
+    return dict(address) if isinstance(address, dict) else None
+
+
 def notes_body(proposal: Proposal) -> dict:
     notes = proposal.notes or {}
     return {
@@ -66,6 +91,12 @@ def proposal_create_body(proposal: Proposal) -> dict:
     assets = assets_body(proposal)
     if assets:
         body["assets"] = assets
+    loans = [loan_body(loan) for loan in proposal.loans or [] if isinstance(loan, dict)]
+    if loans:
+        body["loans"] = loans
+    delivery = delivery_address_body(proposal)
+    if delivery is not None:
+        body["deliveryAddress"] = delivery
     calculation = calculation_body(proposal)
     if calculation:
         body["calculation"] = calculation

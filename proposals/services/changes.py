@@ -8,7 +8,14 @@ from proposals import jobs
 from proposals.lifecycle import Action, action_permitted
 from proposals.models import Proposal, Status, User
 from proposals.services import PortalError
-from proposals.services.body import assets_body, calculation_body, customer_body, notes_body
+from proposals.services.body import (
+    assets_body,
+    calculation_body,
+    customer_body,
+    delivery_address_body,
+    loans_body,
+    notes_body,
+)
 from proposals.services.config_mirror import to_plain
 from proposals.services.credentials import describe_error
 from proposals.services.decisions import decision_request_now, proposal_gone
@@ -79,16 +86,64 @@ def _apply(client, proposal: Proposal, groups: set[str]) -> None:
             customer_manual=body.get("customerManual"),
         )
         _save_remote(proposal, remote)
+    if "delivery" in groups:
+        _apply_delivery(client, proposal)
     if "assets" in groups:
         _apply_assets(client, proposal)
-    if groups & {"assets", "calculation"} and calculation_body(proposal):
-        # Changed assets leave SFS's stored calculation outdated until it is calculated again.
+    if "loans" in groups:
+        _apply_loans(client, proposal)
+    if groups & {"assets", "loans", "calculation"} and calculation_body(proposal):
+        # Changed assets or loans leave SFS's stored calculation outdated until it is
+        # calculated again.
         remote = client.calculate(
             sfs_id, etag=proposal.etag, calculation=calculation_body(proposal)
         )
         _save_remote(proposal, remote)
-    elif "assets" in groups:
+    elif groups & {"assets", "loans"}:
         _save_remote(proposal, client.get_proposal(sfs_id))
+    if "loans" in groups:
+        _loans_take_ids(proposal)
+
+
+def _apply_delivery(client, proposal: Proposal) -> None:
+    """SFS has no call that clears a delivery address: "the customer's address" is sent as one."""
+    address = delivery_address_body(proposal)
+    if address is None:
+        base = proposal.base_snapshot or {}
+        customer = base.get("customerManual") or base.get("customer") or {}
+        address = customer.get("address") if isinstance(customer, dict) else None
+        if not isinstance(address, dict):
+            return
+        address = {k: v for k, v in address.items() if v is not None}
+    remote = client.set_delivery_address(proposal.sfs_id, etag=proposal.etag, address=address)
+    _save_remote(proposal, remote)
+
+
+def _apply_loans(client, proposal: Proposal) -> None:
+    """Each loan by its own call (CONTRACT.md 6.7): removed, replaced by its id, or added."""
+    base = {loan.get("id"): loan for loan in (proposal.base_snapshot or {}).get("loans") or []}
+    local = loans_body(proposal)
+    kept = {loan.get("id") for loan in local if loan.get("id") in base}
+    for loan_id in set(base) - kept:
+        result = client.delete_loan(proposal.sfs_id, loan_id, etag=proposal.etag)
+        proposal.etag = result.etag or proposal.etag
+    for loan in local:
+        body = {k: v for k, v in loan.items() if k != "id"}
+        if loan.get("id") in base:
+            if remote_groups({"loans": [base[loan["id"]]]}) == remote_groups({"loans": [loan]}):
+                continue
+            result = client.replace_loan(proposal.sfs_id, loan["id"], etag=proposal.etag, loan=body)
+        else:
+            result = client.add_loan(proposal.sfs_id, etag=proposal.etag, loan=body)
+        proposal.etag = result.etag or proposal.etag
+    proposal.save(update_fields=["etag"])
+
+
+def _loans_take_ids(proposal: Proposal) -> None:
+    """Once SFS holds the same loans, the local ones take their ids: the next change replaces
+    a loan instead of removing and adding it."""
+    if local_groups(proposal)["loans"] == remote_groups(proposal.base_snapshot)["loans"]:
+        proposal.save(update_fields=parts_take_remote(proposal, proposal.base_snapshot, ["loans"]))
 
 
 def _apply_assets(client, proposal: Proposal) -> None:

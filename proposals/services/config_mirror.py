@@ -15,7 +15,9 @@ from django.utils import timezone
 from proposals import jobs
 from proposals.models import Credential, MirroredLookups, MirroredOffice
 from proposals.services.siesmart_access import client_for
-from proposals.siesmart.enums import Lane
+from proposals.siesmart import errors
+from proposals.siesmart.config_types import DocumentType, JobTitle, LoanPurpose
+from proposals.siesmart.enums import DocumentTypeCode, Lane
 from proposals.siesmart.types import (
     CalculationConfig,
     FeeType,
@@ -47,6 +49,19 @@ def to_plain(value: Any) -> Any:
     return value
 
 
+def _v2_lookup(fetch, *args) -> list | None:
+    """A lookup of contract v2 at an [ASSUME] path: where SFS has no such path (404), the mirror
+    keeps what it had, and the rest of the configuration is still refreshed."""
+    try:
+        return to_plain(fetch(*args))
+    except errors.NotFoundError:
+        return None
+
+
+def _present(**values) -> dict:
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def config_refresh(*, credential: Credential, lane: str = Lane.BACKGROUND) -> int:
     """Fetch the whole configuration and replace the mirror; returns the number of offices.
 
@@ -60,14 +75,17 @@ def config_refresh(*, credential: Credential, lane: str = Lane.BACKGROUND) -> in
             client.list_sales_contacts(office.id),
             client.list_iac_codes(office.id),
             client.get_calculation_config(office.id),
+            _v2_lookup(client.loan_purposes, office.id),
+            _v2_lookup(client.document_types, office.id),
         )
         for office in offices
     }
     legal_forms, titles = client.list_legal_forms(), client.list_titles()
+    job_titles = _v2_lookup(client.job_titles)
     now = timezone.now()
     with transaction.atomic():
         for office in offices:
-            contacts, codes, calculation = per_office[office.id]
+            contacts, codes, calculation, loan_purposes, document_types = per_office[office.id]
             MirroredOffice.objects.update_or_create(
                 credential=credential,
                 office_id=office.id,
@@ -79,6 +97,7 @@ def config_refresh(*, credential: Credential, lane: str = Lane.BACKGROUND) -> in
                     "iac_codes": to_plain(codes),
                     "calculation_config": to_plain(calculation),
                     "refreshed_at": now,
+                    **_present(loan_purposes=loan_purposes, document_types=document_types),
                 },
             )
         MirroredOffice.objects.filter(credential=credential).exclude(
@@ -90,6 +109,7 @@ def config_refresh(*, credential: Credential, lane: str = Lane.BACKGROUND) -> in
                 "legal_forms": to_plain(legal_forms),
                 "titles": to_plain(titles),
                 "refreshed_at": now,
+                **_present(job_titles=job_titles),
             },
         )
     return len(offices)
@@ -117,6 +137,10 @@ def _contact(data: dict) -> SalesContact:
     return SalesContact(**values)
 
 
+def _document_type(data: dict) -> DocumentType:
+    return DocumentType(**{**data, "code": DocumentTypeCode.parse(data.get("code"))})
+
+
 @dataclass(frozen=True)
 class OfficeConfig:
     """One office's configuration as the forms need it."""
@@ -125,6 +149,8 @@ class OfficeConfig:
     sales_contacts: tuple[SalesContact, ...]
     iac_codes: tuple[IacCode, ...]
     calculation: CalculationConfig
+    loan_purposes: tuple[LoanPurpose, ...] = ()
+    document_types: tuple[DocumentType, ...] = ()
 
     @property
     def usable_sales_contacts(self) -> tuple[SalesContact, ...]:
@@ -153,6 +179,8 @@ def office_config(office: MirroredOffice) -> OfficeConfig:
         sales_contacts=tuple(_contact(c) for c in office.sales_contacts),
         iac_codes=tuple(IacCode(**c) for c in office.iac_codes),
         calculation=calculation,
+        loan_purposes=tuple(LoanPurpose(**item) for item in office.loan_purposes),
+        document_types=tuple(_document_type(item) for item in office.document_types),
     )
 
 
@@ -164,6 +192,14 @@ def lookups_for(credential: Credential) -> tuple[tuple[LegalForm, ...], tuple[Ti
         tuple(LegalForm(**item) for item in lookups.legal_forms),
         tuple(Title(**item) for item in lookups.titles),
     )
+
+
+def job_titles_for(credential: Credential) -> tuple[JobTitle, ...]:
+    """The job titles a signatory may take (contract v2), from the mirror."""
+    lookups = MirroredLookups.objects.filter(credential=credential).first()
+    if lookups is None:
+        return ()
+    return tuple(JobTitle(**item) for item in lookups.job_titles)
 
 
 def config_refresh_request(*, credential: Credential) -> None:

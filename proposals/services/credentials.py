@@ -27,6 +27,7 @@ from proposals.models import (
 )
 from proposals.services import PortalError
 from proposals.services.crypto import secret_encrypt, secret_rotate
+from proposals.services.sfs_notifications import endpoint_register_request
 from proposals.services.shared_state import CacheTokenStore
 from proposals.services.siesmart_access import client_for
 from proposals.services.url_safety import url_refusal
@@ -179,6 +180,9 @@ def _activate(credential: Credential) -> None:
     if not credential.is_active:
         credential.is_active = True
         credential.save(update_fields=["is_active", "updated"])
+    # issue 14: SFS is told where to send notifications (a job; no call when it knows already).
+    if settings.SFS_NOTIFICATIONS:
+        endpoint_register_request(credential=credential)
 
 
 def production_activation_refusal(*, credential: Credential, confirmed: bool) -> str | None:

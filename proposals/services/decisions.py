@@ -11,6 +11,7 @@ from proposals.services.credentials import describe_error
 from proposals.services.events import event_record, status_move
 from proposals.services.notifications import notification_send
 from proposals.services.remote import remote_adopt
+from proposals.services.sfs_subscriptions import DECISION_RECEIVED, subscription_request
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
 from proposals.siesmart.enums import DECISION_REQUESTABLE_WORKFLOW_STATUSES, Lane
@@ -129,6 +130,7 @@ def _requested(proposal: Proposal, message: str) -> str:
     proposal.save(update_fields=["decision_requested_at", "updated"])
     decision_request_update(proposal, violations=[], state="requested")
     event_record(proposal=proposal, kind="decision_requested", message=message)
+    subscription_request(proposal=proposal, event_type=DECISION_RECEIVED)  # issue 14
     return "requested"
 
 

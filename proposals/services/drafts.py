@@ -6,6 +6,7 @@ problems come back to be shown at their fields. Validation reads only the local 
 """
 
 import copy
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,13 +28,15 @@ from proposals.services.validation import (
 from proposals.services.validation_input import INVALID, step_parse
 from proposals.siesmart.enums import WorkflowStatus
 
+log = logging.getLogger(__name__)
+
 EDITABLE_STATUSES = (Status.DRAFT, Status.FAILED, Status.GONE)
 # Sent proposals SFS still takes changes for (CONTRACT.md 6.6); the changes go out separately.
 EDITABLE_WORKFLOW_STATUSES = (WorkflowStatus.MORE_INFORMATION, WorkflowStatus.DRAFT)
 STEP_FIELDS = {
     "office": ["office_id", "sales_contact_id"],
-    "customer": ["customer_kind", "customer"],
-    "assets": ["assets"],
+    "customer": ["customer_kind", "customer", "delivery_address"],
+    "assets": ["assets", "loans"],
     "calculation": ["calculation"],
     "review": ["notes", "decision_request", "request_decision"],
 }
@@ -162,6 +165,15 @@ def _merge_assets(previous, assets: list[dict]) -> list[dict]:
     return assets
 
 
+def _merge_loans(previous, loans: list[dict]) -> list[dict]:
+    """A loan keeps its SFS id (a change replaces that loan); an id SFS never gave is dropped."""
+    known = {loan.get("id") for loan in previous or [] if isinstance(loan, dict) and loan.get("id")}
+    for loan in loans:
+        if loan.get("id") not in known:
+            loan.pop("id", None)
+    return loans
+
+
 def _merge_dict(previous, values: dict) -> dict:
     merged = dict(previous) if isinstance(previous, dict) else {}
     for key, value in values.items():
@@ -181,6 +193,8 @@ def _apply(proposal: Proposal, step: str, fields: dict) -> None:
         )
     if step == "assets":
         fields["assets"] = _merge_assets(proposal.assets, fields["assets"])
+        if "loans" in fields:
+            fields["loans"] = _merge_loans(proposal.loans, fields["loans"])
     if step == "review":
         fields["notes"] = _merge_dict(proposal.notes, fields["notes"])
         fields["decision_request"] = _merge_dict(
@@ -218,8 +232,8 @@ def step_started(proposal: Proposal, step: str) -> bool:
         return True
     return {
         "office": proposal.office_id is not None or proposal.sales_contact_id is not None,
-        "customer": bool(proposal.customer),
-        "assets": bool(proposal.assets),
+        "customer": bool(proposal.customer) or proposal.delivery_address is not None,
+        "assets": bool(proposal.assets) or bool(proposal.loans),
         "calculation": bool(proposal.calculation),
         "review": bool(proposal.notes) or bool(proposal.decision_request),
     }.get(step, False)
@@ -340,6 +354,12 @@ def proposal_copy(*, proposal: Proposal, user: User) -> Proposal:
             for asset in proposal.assets or []
             if isinstance(asset, dict)
         ],
+        loans=[
+            {k: v for k, v in loan.items() if k != "id"}
+            for loan in proposal.loans or []
+            if isinstance(loan, dict)
+        ],
+        delivery_address=copy.deepcopy(proposal.delivery_address),
         calculation=copy.deepcopy(proposal.calculation or {}),
         notes=copy.deepcopy(proposal.notes or {}),
         request_decision=proposal.request_decision,
@@ -357,3 +377,24 @@ def proposal_copy(*, proposal: Proposal, user: User) -> Proposal:
     )
     copied.problems = proposal_problems(proposal=copied)
     return copied
+
+
+def proposal_delete_draft(*, proposal: Proposal, user: User) -> None:
+    """Delete a draft SFS never had, for its own broker only.
+
+    Its timeline goes with it, so the deletion is written to the portal's log instead. The row
+    is locked first: a send started in another tab either wins (and the draft stays) or waits.
+    """
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
+        if locked is None:
+            raise PortalError("This draft was already deleted.")
+        if locked.organisation_id != user.organisation_id or locked.broker_id != user.pk:
+            raise PortalError("Only the broker who owns this draft can delete it.")
+        if locked.sfs_id or not action_permitted(locked, Action.DELETE):
+            raise PortalError("Only a draft that was never sent to SFS can be deleted.")
+        label, pk = str(locked), locked.pk
+        locked.delete()
+    log.info(
+        "Draft deleted: proposal %s (%s) by user %s (%s)", pk, label, user.pk, user.get_username()
+    )

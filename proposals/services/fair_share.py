@@ -16,6 +16,11 @@ another organisation's single send:
    minute (ties: the one waiting longest). Whichever doorbell rings next therefore serves the
    organisation that has had least, and two busy organisations take turns.
 
+A new deal is picked only while the budget has room under its ``NEW_DEAL`` limit, a little
+below the interactive lane's, so work on deals already started (a decision request, changes)
+always finds a slot before the next new send takes it; the send itself requests its decision in
+the same turn (services/sending.py), so a decision never waits behind the queue of sends.
+
 A doorbell still sends at most one proposal, and every queued proposal keeps a doorbell of its
 own somewhere (one rung for another leaves that one's doorbell to ring for the rest), so nothing
 is lost; the sweeper still rings again for whatever waited two minutes.
@@ -29,7 +34,7 @@ from django.db.models import Count, Min
 from django.utils import timezone
 
 from proposals.models import Credential, Proposal, SieSmartCall, Status
-from proposals.services.shared_state import WINDOW_SECONDS, limiter_for, scope_of_url
+from proposals.services.shared_state import NEW_DEAL, WINDOW_SECONDS, limiter_for, scope_of_url
 from proposals.siesmart.enums import Lane
 from proposals.siesmart.errors import BudgetExhausted
 
@@ -60,7 +65,8 @@ def next_send_with_room(*, credential: Credential, passed_over=(), sleep=time.sl
         if pick is None:
             return None
         proposal_id, credential_id = pick
-        wait = limiter.for_holder(Credential(pk=credential_id).cache_key).room(Lane.INTERACTIVE)
+        # Under the new-deal limit: started deals' follow-ups keep a share of the budget.
+        wait = limiter.for_holder(Credential(pk=credential_id).cache_key).room(NEW_DEAL)
         if wait <= 0:
             return proposal_id
         if time.monotonic() + wait > deadline:

@@ -11,15 +11,17 @@ from typing import Any
 from proposals.models import Proposal
 from proposals.services.config_mirror import to_plain
 
-GROUPS = ("notes", "sales_contact", "customer", "assets", "calculation")
+GROUPS = ("notes", "sales_contact", "customer", "delivery", "assets", "loans", "calculation")
 GROUP_LABELS = {
     "notes": "Notes",
     "sales_contact": "Sales contact",
     "customer": "Customer",
+    "delivery": "Delivery address",
     "assets": "Assets",
+    "loans": "Loans",
     "calculation": "Calculation",
 }
-_MONEY = {"valuePerAsset", "amount"}
+_MONEY = {"valuePerAsset", "amount", "value"}
 # What SFS adds to a part it answers, which the request never holds.
 _ANSWER_ONLY = {"id", "companyName", "address", "result"}
 
@@ -50,6 +52,36 @@ def _assets(assets: list) -> list:
     return [{k: v for k, v in (a or {}).items() if k != "id"} for a in assets or []]
 
 
+def _loans(loans: list) -> list:
+    """A loan means its purpose and value: SFS's id and the purpose's name are answers only."""
+    result = []
+    for loan in loans or []:
+        loan = loan or {}
+        purpose = loan.get("loanPurpose") if isinstance(loan.get("loanPurpose"), dict) else {}
+        result.append({"loanPurpose": {"id": purpose.get("id")}, "value": loan.get("value")})
+    return result
+
+
+def _delivery(address, customer_address) -> Any:
+    """None means the customer's address; SFS has no call to clear a delivery address, so one
+    equal to the customer's address means the same."""
+    canonical = _canonical(address) if isinstance(address, dict) else None
+    if not canonical or canonical == _canonical(customer_address or {}):
+        return None
+    return canonical
+
+
+def _customer_address(proposal: Proposal) -> dict | None:
+    if proposal.customer_kind == "manual":
+        return (proposal.customer or {}).get("address")
+    return ((proposal.base_snapshot or {}).get("customer") or {}).get("address")
+
+
+def _remote_customer_address(raw: dict) -> dict | None:
+    customer = raw.get("customerManual") or raw.get("customer") or {}
+    return customer.get("address") if isinstance(customer, dict) else None
+
+
 def local_groups(proposal: Proposal) -> dict[str, Any]:
     customer = proposal.customer or {}
     return {
@@ -63,7 +95,9 @@ def local_groups(proposal: Proposal) -> dict[str, Any]:
         "customer": _canonical(
             {"manual": customer} if proposal.customer_kind == "manual" else {"company": customer}
         ),
+        "delivery": _delivery(proposal.delivery_address, _customer_address(proposal)),
         "assets": _canonical(_assets(proposal.assets)),
+        "loans": _canonical(_loans(proposal.loans)),
         "calculation": _canonical((proposal.calculation or {}).get("sheet") or {}),
     }
 
@@ -82,7 +116,9 @@ def remote_groups(raw: dict) -> dict[str, Any]:
         ),
         "sales_contact": raw.get("salesContactId"),
         "customer": _canonical(customer),
+        "delivery": _delivery(raw.get("deliveryAddress"), _remote_customer_address(raw)),
         "assets": _canonical(_assets(raw.get("assets"))),
+        "loans": _canonical(_loans(raw.get("loans"))),
         "calculation": _canonical((raw.get("calculation") or {}).get("sheet") or {}),
     }
 
@@ -119,6 +155,17 @@ def parts_take_remote(proposal: Proposal, raw: dict, groups=GROUPS) -> list[str]
         # Asset ids are kept: a later change replaces the asset SFS knows by its id.
         proposal.assets = [dict(a) for a in raw.get("assets") or []]
         changed.append("assets")
+    if "loans" in groups:
+        # As assets: a loan keeps SFS's id, so a later change replaces that loan.
+        proposal.loans = [dict(loan) for loan in raw.get("loans") or []]
+        changed.append("loans")
+    if "delivery" in groups:
+        address = raw.get("deliveryAddress")
+        if _delivery(address, _remote_customer_address(raw)) is None:
+            proposal.delivery_address = None
+        else:
+            proposal.delivery_address = {k: v for k, v in address.items() if v is not None}
+        changed.append("delivery_address")
     if "calculation" in groups:
         sheet = (raw.get("calculation") or {}).get("sheet")
         proposal.calculation = {"sheet": sheet} if sheet else {}

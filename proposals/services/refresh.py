@@ -1,7 +1,8 @@
 """Freshness: one search call tells which of up to 100 proposals changed; only those are read.
 
-Paging by ``updated`` descending stops once it reaches what the last cycle saw (less a safety
-overlap), so a quiet cycle costs one call whatever the number of open proposals.
+Reading by ``updated`` descending stops once it reaches what the last cycle saw (less a safety
+overlap), so a quiet cycle costs one call whatever the number of open proposals. Where more
+changed than a page holds, ``refresh_search`` goes on with or without SFS's ``page``.
 """
 
 from datetime import datetime, timedelta
@@ -14,15 +15,17 @@ from proposals.models import Credential, Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.events import event_record
 from proposals.services.parts import local_changes, parts_take_remote
+from proposals.services.refresh_search import ONE_MS, SearchSweep, created_at_sfs
 from proposals.services.remote import remote_adopt
+from proposals.services.sfs_subscriptions import subscriptions_follow
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
 from proposals.siesmart.enums import FINAL_WORKFLOW_STATUSES, Lane
-from proposals.siesmart.types import same_version
+from proposals.siesmart.types import same_version, version_is_older
 
 OVERLAP = timedelta(minutes=2)
 FULL_SCAN_EVERY = timedelta(minutes=30)
-PAGE_SIZE = 100
+READ_ALONE_AT_MOST = 2  # fewer unseen than this: a GET each beats walking the list
 REFRESHABLE = (Status.SENT,)
 
 
@@ -36,11 +39,21 @@ def open_proposals(credential: Credential):
     ).exclude(workflow_status__in=FINAL_WORKFLOW_STATUSES)
 
 
-def proposal_take_remote(*, proposal: Proposal, remote, actor_label: str = "refresh") -> None:
-    """SFS's current answer into the mirror. Local edits not yet sent keep their base and ETag,
-    so that sending them meets SFS's change in the three-way merge instead of overwriting it."""
+def answer_is_older(*, held: Proposal, remote) -> bool:
+    """Whether SFS's answer is a version before the one held: a notification's read and a
+    polling read can finish in either order, and the later version must stay."""
+    held_version = held.etag or (held.base_snapshot or {}).get("updated")
+    return version_is_older(remote.updated_raw, held_version)
+
+
+def proposal_take_remote(*, proposal: Proposal, remote, actor_label: str = "refresh") -> bool:
+    """SFS's current answer into the mirror, unless it is older than what is held (False then).
+    Local edits not yet sent keep their base and ETag, so that sending them meets SFS's change
+    in the three-way merge instead of overwriting it. Subscriptions follow the new state."""
     from proposals.services.notifications import notification_send
 
+    if answer_is_older(held=proposal, remote=remote):
+        return False
     before = (proposal.workflow_status, proposal.decision_status)
     if local_changes(proposal):
         proposal.workflow_status = str(remote.workflow_status or "")
@@ -65,6 +78,8 @@ def proposal_take_remote(*, proposal: Proposal, remote, actor_label: str = "refr
                 kind="decision",
                 message=f"{proposal.reference}: SFS decided {proposal.decision_status}.",
             )
+    subscriptions_follow(proposal=proposal)
+    return True
 
 
 def _fetch_and_take(proposal: Proposal, lane: str) -> None:
@@ -88,71 +103,76 @@ def _full_scan_due(credential: Credential) -> bool:
 def refresh_cycle(*, credential: Credential) -> dict:
     """One sweep of the credential's open proposals. Returns figures for logs and benchmarks.
 
-    Pages (newest change first) go on only while a page still ends in changes newer than what
-    the last cycle saw, less the overlap; a quiet cycle is one call.
+    Search (newest change first) is read only until it reaches what the last cycle saw, less the
+    overlap, so a quiet cycle is one call; ``refresh_search`` covers a server that honours
+    neither ``page`` nor ``updated-after``. Only the proposals whose version moved are read.
     """
     open_by_id = {p.sfs_id: p for p in open_proposals(credential).select_related("credential")}
     if not open_by_id:
-        return {"calls": 0, "changed": 0, "gone": 0}
+        return {"calls": 0, "changed": 0, "gone": 0, "read_alone": 0}
     client = client_for(credential=credential, lane=Lane.BACKGROUND)
     cursor = cache.get(_cursor_key(credential.pk))
     full_scan = cursor is None or _full_scan_due(credential)
-    cursor_at = datetime.fromisoformat(cursor) if cursor else None
-    stop_before = cursor_at - OVERLAP if cursor_at else None
-    calls, page, newest, changed, seen = 0, 0, None, [], set()
+    stop_before = None if full_scan else datetime.fromisoformat(cursor) - OVERLAP
     checked_at = timezone.now()
-    total = None
-    while True:
-        result = client.search_proposals(
-            sort_by="UPDATED", sort_order="DESC", page=page, size=PAGE_SIZE
-        )
-        calls += 1
-        total = result.total_elements if total is None else total
-        last = None
-        for summary in result.content:
-            seen.add(summary.id)
-            last = summary.updated
-            if summary.updated and (newest is None or summary.updated > newest):
-                newest = summary.updated
-            if not full_scan and summary.updated and summary.updated < stop_before:
-                break
-            local = open_by_id.get(summary.id)
-            if local and not same_version(local.etag, summary.updated_raw):
-                changed.append(local)
-        if result.is_last or last is None:
-            break
-        if not full_scan and last <= cursor_at:
-            break
-        page += 1
+    sweep = SearchSweep(client=client, credential_id=credential.pk)
+    covered = sweep.newest_first(stop_before)
+    if not covered:
+        covered = _beyond_one_page(sweep, open_by_id, from_start=full_scan)
+    read_alone = [] if covered else [p for i, p in open_by_id.items() if i not in sweep.seen]
     if full_scan:
         cache.set(f"refresh-full:{credential.pk}", checked_at.isoformat(), None)
+    changed = [
+        local
+        for sfs_id, local in open_by_id.items()
+        if sfs_id in sweep.seen and _moved(local, sweep.seen[sfs_id], stop_before)
+    ]
     known = Proposal.objects.filter(credential=credential, sfs_id__isnull=False).exclude(
         status=Status.GONE
     )
     missing: list[Proposal] = []
-    if total is not None and total < known.count():
+    if sweep.total is not None and sweep.total < known.count():
         # Some vanished (a wipe of the test environment): list everything to find which.
-        seen, page = set(), 0
-        while True:
-            result = client.search_proposals(
-                sort_by="UPDATED", sort_order="DESC", page=page, size=PAGE_SIZE
-            )
-            calls += 1
-            seen.update(summary.id for summary in result.content)
-            if result.is_last or not result.content:
-                break
-            page += 1
-        missing = [p for p in known.filter(status__in=REFRESHABLE) if p.sfs_id not in seen]
-    for proposal in changed + [m for m in missing if m not in changed]:
+        sweep.seen.clear()
+        if sweep.list_all():
+            refreshable = known.filter(status__in=REFRESHABLE)
+            missing = [p for p in refreshable if p.sfs_id not in sweep.seen]
+    to_read = list(dict.fromkeys(changed + read_alone + missing))
+    for proposal in to_read:
         _fetch_and_take(proposal, Lane.BACKGROUND)
-        calls += 1
-    untouched = set(open_by_id) - {p.sfs_id for p in changed} - {p.sfs_id for p in missing}
+    untouched = set(open_by_id) - {p.sfs_id for p in to_read}
     Proposal.objects.filter(credential=credential, sfs_id__in=untouched).update(
         last_checked_at=checked_at
     )
-    if newest is not None:
-        cache.set(_cursor_key(credential.pk), newest.isoformat(), None)
-    return {"calls": calls, "changed": len(changed), "gone": len(missing)}
+    if sweep.newest is not None:
+        cache.set(_cursor_key(credential.pk), sweep.newest.isoformat(), None)
+    return {
+        "calls": sweep.calls + len(to_read),
+        "changed": len(changed),
+        "gone": len(missing),
+        "read_alone": len(read_alone),
+    }
+
+
+def _moved(local: Proposal, summary, stop_before: datetime | None) -> bool:
+    """A version other than the stored one, among what changed since the cursor (less the
+    overlap); older differences wait for the full scan, as before."""
+    if same_version(local.etag, summary.updated_raw):
+        return False
+    return stop_before is None or summary.updated is None or summary.updated > stop_before
+
+
+def _beyond_one_page(sweep: SearchSweep, open_by_id: dict, *, from_start: bool) -> bool:
+    """More changed than a page holds and the server does not page. The few proposals still
+    expected are read one by one; more than that, the list is walked by creation from the oldest
+    of them (from the start on a full scan, the net that trusts no local timestamp)."""
+    unseen = {sfs_id: p for sfs_id, p in open_by_id.items() if sfs_id not in sweep.seen}
+    if not unseen:
+        return True
+    if len(unseen) <= READ_ALONE_AT_MOST and not from_start:
+        return False
+    start = None if from_start else min(created_at_sfs(p) for p in unseen.values()) - ONE_MS
+    return sweep.by_creation(start, set(unseen))
 
 
 def refresh_due(*, credential: Credential, now=None) -> bool:

@@ -19,9 +19,11 @@ from proposals.models import IN_FLIGHT, Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.body import proposal_create_body
 from proposals.services.credentials import credential_active_for, describe_error
+from proposals.services.decisions import decision_request_now
 from proposals.services.events import event_record, status_move
 from proposals.services.fair_share import next_send_with_room
 from proposals.services.remote import remote_adopt
+from proposals.services.sfs_receiver import notifications_proposal_known
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
 from proposals.siesmart.enums import Lane
@@ -201,9 +203,25 @@ def proposal_send(*, proposal_id: int) -> str:
             "last_error_message": "",
         },
     )
+    notifications_proposal_known(proposal=proposal)  # issue 14: any that came before the answer
     if proposal.request_decision:
-        jobs.job_enqueue(jobs.DECISION, proposal.pk)
+        _decision_follows(proposal)
     return "sent"
+
+
+def _decision_follows(proposal: Proposal) -> None:
+    """Work on a deal already started goes before a new deal: the decision is requested in the
+    send's own turn, not queued behind every later submission's send. What cannot go now (no
+    slot soon, SFS unwell) goes to the decision task and its retry policy, as before."""
+    try:
+        decision_request_now(proposal=proposal)
+    except errors.BudgetExhausted as exhausted:
+        jobs.job_enqueue(jobs.DECISION, proposal.pk, countdown=exhausted.wait_seconds)
+    except errors.RateLimitedError as limited:
+        jobs.job_enqueue(jobs.DECISION, proposal.pk, countdown=limited.retry_after or 60)
+    except errors.SieSmartError as error:
+        log.info("Decision of %s put to its task: %s", proposal.reference, error)
+        jobs.job_enqueue(jobs.DECISION, proposal.pk)
 
 
 def _find_earlier(client, proposal: Proposal):

@@ -6,6 +6,7 @@ Redis when ``REDIS_URL`` is set, the database otherwise. The token store rides o
 
 import copy
 import functools
+import math
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -14,6 +15,7 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import F
 
 from proposals.models import Credential, RatePause, RateSlot, SieSmartCall
 from proposals.services import PortalError
@@ -25,6 +27,12 @@ from proposals.siesmart.types import Token
 WINDOW_SECONDS = 60.0
 # The background lane leaves this share of the budget to people waiting on an answer.
 INTERACTIVE_SHARE = 0.1
+# A new deal's first send leaves this share of the budget to work on deals already started
+# (their decision requests and changes), so that a queue of new sends never holds them up.
+FOLLOW_UP_SHARE = 0.05
+# The limit a new deal's send is picked under (``room(NEW_DEAL)``): the client itself takes its
+# slot in the interactive lane.
+NEW_DEAL = "new-deal"
 # While several organisations share one budget, none may hold more than the budget less this
 # share of it: one organisation's burst always leaves room for another's next call.
 ORGANISATION_RESERVE_SHARE = 0.1
@@ -81,7 +89,12 @@ class CacheTokenStore:
 
 def _limits(budget: int) -> dict[str, int]:
     reserve = max(1, int(budget * INTERACTIVE_SHARE)) if budget > 1 else 0
-    return {Lane.INTERACTIVE: budget, Lane.BACKGROUND: max(1, budget - reserve)}
+    follow_up = max(1, int(budget * FOLLOW_UP_SHARE)) if budget > 1 else 0
+    return {
+        Lane.INTERACTIVE: budget,
+        NEW_DEAL: max(1, budget - follow_up),
+        Lane.BACKGROUND: max(1, budget - reserve),
+    }
 
 
 # -- fair share between organisations -------------------------------------------------------------
@@ -164,16 +177,31 @@ class _HolderMixin:
         return ceiling if ceiling < self.budget else None
 
 
-def _wait_for_room(times: list[float], limit: int, now: float) -> float:
-    """0 when `times` (sorted, in the window) leave room for one more under `limit`; else the
-    seconds until enough of the oldest leave the window."""
-    if len(times) < limit:
+def _window_start(now: float) -> int:
+    """The oldest one-second bucket still counted at `now`. A slot taken during second b is
+    counted until b + 61: never less than a full minute after it was taken, so the window
+    is never shorter than SFS's, at most a second longer."""
+    return math.floor(now - WINDOW_SECONDS)
+
+
+def _wait_for_room(buckets: dict[int, int], limit: int, now: float) -> float:
+    """0 when the window's `buckets` (second → slots) leave room for one more under `limit`;
+    else the seconds until enough of the oldest buckets leave the window."""
+    total = sum(buckets.values())
+    if total < limit:
         return 0.0
-    return max(times[len(times) - limit] + WINDOW_SECONDS - now, 0.001)
+    needed, freed, second = total - limit + 1, 0, 0
+    for second in sorted(buckets):
+        freed += buckets[second]
+        if freed >= needed:
+            break
+    return max(second + 1 + WINDOW_SECONDS - now, 0.001)
 
 
 class DatabaseLimiter(_HolderMixin):
-    """A sliding 60-second window of rows, serialised by a lock on the scope's pause row."""
+    """Per-second buckets of the last minute, one row per second and holder, serialised by a
+    lock on the scope's pause row. A call reads at most 61 rows per holder, however many calls
+    the window holds, and writes one."""
 
     def __init__(self, scope: str, budget_per_minute: int):
         self.scope = scope
@@ -181,36 +209,65 @@ class DatabaseLimiter(_HolderMixin):
         self.limits = _limits(budget_per_minute)
 
     def acquire(self, lane: str) -> float:
-        return self._slot(lane, take=True)
+        ceiling = self._ceiling()  # read before the lock: it may query the credentials
+        limit = self.limits.get(lane, self.limits[Lane.BACKGROUND])
+        for _ in range(2):
+            with transaction.atomic():
+                pause = RatePause.objects.select_for_update().filter(scope=self.scope).first()
+                if pause is not None:
+                    return self._take(pause.until, limit, ceiling)
+            RatePause.objects.get_or_create(scope=self.scope)
+        raise RuntimeError(f"no pause row for rate scope {self.scope}")  # deleted twice over
 
     def room(self, lane: str) -> float:
-        """As ``acquire``, but takes nothing: 0.0 when a slot is free now, else the wait."""
-        return self._slot(lane, take=False)
+        """As ``acquire``, but takes nothing and takes no lock (``acquire`` decides)."""
+        ceiling = self._ceiling()
+        limit = self.limits.get(lane, self.limits[Lane.BACKGROUND])
+        until = RatePause.objects.filter(scope=self.scope).values_list("until", flat=True)
+        now = time.time()
+        paused = max(until, default=0.0)
+        if paused > now:
+            return paused - now
+        return self._wait(self._buckets(now), limit, ceiling, now)
 
-    def _slot(self, lane: str, *, take: bool) -> float:
-        ceiling = self._ceiling()  # read before the lock: it may query the credentials
-        RatePause.objects.get_or_create(scope=self.scope)
-        with transaction.atomic():
-            pause = RatePause.objects.select_for_update().get(scope=self.scope)
-            now = time.time()
-            if pause.until > now:
-                return pause.until - now
-            RateSlot.objects.filter(scope=self.scope, taken_at__lte=now - WINDOW_SECONDS).delete()
-            taken = list(
-                RateSlot.objects.filter(scope=self.scope)
-                .order_by("taken_at")
-                .values_list("taken_at", "holder")
-            )
-            limit = self.limits.get(lane, self.limits[Lane.BACKGROUND])
-            wait = _wait_for_room([at for at, _ in taken], limit, now)
-            if ceiling is not None:
-                held = [at for at, holder in taken if holder == self.holder]
-                wait = max(wait, _wait_for_room(held, ceiling, now))
-            if wait == 0 and take:
-                RateSlot.objects.create(
-                    scope=self.scope, taken_at=now, lane=lane, holder=self.holder
-                )
+    def _buckets(self, now: float) -> list[tuple[int, str, int]]:
+        oldest = _window_start(now)
+        rows = list(
+            RateSlot.objects.filter(scope=self.scope).values_list("taken_at", "holder", "count")
+        )
+        return [(int(second), holder, count) for second, holder, count in rows if second >= oldest]
+
+    def _wait(self, rows, limit: int, ceiling: int | None, now: float) -> float:
+        everyone: dict[int, int] = {}
+        held: dict[int, int] = {}
+        for second, holder, count in rows:
+            everyone[second] = everyone.get(second, 0) + count
+            if holder == self.holder:
+                held[second] = held.get(second, 0) + count
+        wait = _wait_for_room(everyone, limit, now)
+        if ceiling is not None:
+            wait = max(wait, _wait_for_room(held, ceiling, now))
+        return wait
+
+    def _take(self, paused_until: float, limit: int, ceiling: int | None) -> float:
+        """Inside the lock: the wait, or 0.0 with the slot counted in this second's bucket."""
+        now = time.time()
+        if paused_until > now:
+            return paused_until - now
+        mine = RateSlot.objects.filter(scope=self.scope)
+        rows = list(mine.values_list("taken_at", "holder", "count"))
+        oldest = _window_start(now)
+        if any(second < oldest for second, _, _ in rows):
+            mine.filter(taken_at__lt=oldest).delete()
+        rows = [(int(second), holder, count) for second, holder, count in rows if second >= oldest]
+        wait = self._wait(rows, limit, ceiling, now)
+        if wait > 0:
             return wait
+        second = math.floor(now)
+        bucket = mine.filter(taken_at=second, holder=self.holder)
+        if not bucket.update(count=F("count") + 1):
+            RateSlot.objects.create(scope=self.scope, taken_at=second, holder=self.holder)
+        return 0.0
 
     def pause(self, seconds: float) -> None:
         RatePause.objects.get_or_create(scope=self.scope)
@@ -220,30 +277,47 @@ class DatabaseLimiter(_HolderMixin):
             pause.save(update_fields=["until"])
 
 
-# A sorted set of slot times per scope, and one per holder (organisation) of that scope. The
-# lanes share one window with different ceilings, and a holder has a ceiling of its own, which
-# a ready-made limiter (one key per limit) cannot express, hence these few lines. A ceiling of
-# 0 means the holder is not held back (alone on the scope, or unknown).
+# The same buckets in Redis: a hash per scope (second → slots) and one per holder of that
+# scope. The lanes share one window with different ceilings, and a holder has a ceiling of its
+# own, which a ready-made limiter (one key per limit) cannot express, hence these few lines. A
+# ceiling of 0 means the holder is not held back (alone on the scope, or unknown). A call reads
+# at most 61 fields per hash, however many calls the window holds.
 _ACQUIRE = """
 local key, pause_key, holder_key = KEYS[1], KEYS[2], KEYS[3]
-local now, window, limit, member = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
-local ceiling, take = tonumber(ARGV[5]), ARGV[6] == '1'
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local ceiling, take = tonumber(ARGV[4]), ARGV[5] == '1'
 local paused = tonumber(redis.call('GET', pause_key) or '0')
 if paused > now then return tostring(paused - now) end
-local function wait_for_room(zkey, most)
-  redis.call('ZREMRANGEBYSCORE', zkey, '-inf', now - window)
-  local count = redis.call('ZCARD', zkey)
-  if count < most then return 0 end
-  local freeing = redis.call('ZRANGE', zkey, count - most, count - most, 'WITHSCORES')
-  return math.max(tonumber(freeing[2]) + window - now, 0.001)
+local oldest = math.floor(now - window)
+local function wait_for_room(hkey, most)
+  local flat = redis.call('HGETALL', hkey)
+  local buckets, total = {}, 0
+  for i = 1, #flat, 2 do
+    local second, count = tonumber(flat[i]), tonumber(flat[i + 1])
+    if second < oldest then
+      redis.call('HDEL', hkey, flat[i])
+    else
+      buckets[#buckets + 1] = {second, count}
+      total = total + count
+    end
+  end
+  if total < most then return 0 end
+  table.sort(buckets, function(a, b) return a[1] < b[1] end)
+  local needed, freed = total - most + 1, 0
+  for _, bucket in ipairs(buckets) do
+    freed = freed + bucket[2]
+    if freed >= needed then return math.max(bucket[1] + 1 + window - now, 0.001) end
+  end
+  return 0.001
 end
 local wait = wait_for_room(key, limit)
 if ceiling > 0 then wait = math.max(wait, wait_for_room(holder_key, ceiling)) end
 if wait > 0 or not take then return tostring(wait) end
-redis.call('ZADD', key, now, member)
-redis.call('EXPIRE', key, math.ceil(window) + 1)
-redis.call('ZADD', holder_key, now, member)
-redis.call('EXPIRE', holder_key, math.ceil(window) + 1)
+local second = tostring(math.floor(now))
+redis.call('HINCRBY', key, second, 1)
+redis.call('EXPIRE', key, math.ceil(window) + 2)
+redis.call('HINCRBY', holder_key, second, 1)
+redis.call('EXPIRE', holder_key, math.ceil(window) + 2)
 return '0'
 """
 _PAUSE = """
@@ -268,7 +342,8 @@ class RedisLimiter(_HolderMixin):
         self.budget = budget_per_minute
         # The cache's prefix keeps deployments (and test runs) sharing one Redis apart.
         prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
-        self.key = f"{prefix}:siesmart-rate:{scope}"
+        # Not the sliding log's name of before issue 16: that key held a sorted set.
+        self.key = f"{prefix}:siesmart-rate-buckets:{scope}"
         self.pause_key = f"{prefix}:siesmart-pause:{scope}"
         self.limits = _limits(budget_per_minute)
         self._acquire = self.client.register_script(_ACQUIRE)
@@ -284,11 +359,9 @@ class RedisLimiter(_HolderMixin):
     def _slot(self, lane: str, *, take: bool) -> float:
         limit = self.limits.get(lane, self.limits[Lane.BACKGROUND])
         ceiling = self._ceiling() or 0
-        now = time.time()
-        member = f"{now:.6f}:{time.monotonic_ns()}:{id(self)}"
         wait = self._acquire(
             keys=[self.key, self.pause_key, f"{self.key}:holder:{self.holder or '-'}"],
-            args=[now, WINDOW_SECONDS, limit, member, ceiling, "1" if take else "0"],
+            args=[time.time(), WINDOW_SECONDS, limit, ceiling, "1" if take else "0"],
         )
         return float(wait)
 

@@ -17,6 +17,7 @@ from proposals.services.validation_calculation import (
     sheet_pricelist,
 )
 from proposals.services.validation_customer import check_customer
+from proposals.services.validation_loans import check_delivery_address, check_loans, loans_total
 from proposals.services.validation_values import MAX_NOTE, Checker, Problem, to_decimal
 
 __all__ = ["STEPS", "Problem", "problem_step", "proposal_amounts", "proposal_validate"]
@@ -32,13 +33,17 @@ _CODE_STEPS = {
     "CALCULATION_MISSING": "calculation",
     "CALCULATION_OUTDATED": "calculation",
     "AMOUNT_FINANCED_OUT_OF_RANGE": "calculation",
+    "LOANS_NOT_ALLOWED": "assets",
+    "LOANS_TOO_HIGH": "assets",
 }
 _PATH_STEPS = (
     ("officeId", "office"),
     ("salesContactId", "office"),
     ("customerManual", "customer"),
     ("customer", "customer"),
+    ("deliveryAddress", "customer"),
     ("assets", "assets"),
+    ("loans", "assets"),
     ("calculation", "calculation"),
 )
 
@@ -121,7 +126,7 @@ def _complete(c: Checker, proposal: Proposal, config: OfficeConfig | None) -> No
     )
     if not sheet:
         c.add(None, "CALCULATION_MISSING", "Fill in the calculation: pricelist, term, payments.")
-    if not proposal.assets:
+    if not proposal.assets and not proposal.loans:
         pricelist = sheet_pricelist(config, proposal.calculation)
         product = None
         if pricelist is not None and config is not None:
@@ -134,7 +139,11 @@ def _complete(c: Checker, proposal: Proposal, config: OfficeConfig | None) -> No
                 None,
             )
         if product is None or product.asset_product:
-            c.add(None, "ASSET_MISSING", "Add at least one asset: this product finances assets.")
+            c.add(
+                None,
+                "ASSET_MISSING",
+                "Add at least one asset or loan: this product finances assets.",
+            )
 
 
 def proposal_validate(
@@ -160,9 +169,11 @@ def proposal_validate(
         legal_forms=legal_forms,
         titles=titles,
     )
+    check_delivery_address(c, proposal.delivery_address)
     pricelist = sheet_pricelist(config, proposal.calculation)
     total = check_assets(c, proposal.assets, config, pricelist)
-    check_calculation(c, proposal.calculation, config, total)
+    loans = check_loans(c, proposal.loans, config, proposal.calculation, total)
+    check_calculation(c, proposal.calculation, config, total, loans)
     if complete:
         _complete(c, proposal, config)
     return c.problems
@@ -171,7 +182,9 @@ def proposal_validate(
 def proposal_amounts(
     proposal: Proposal, config: OfficeConfig | None
 ) -> tuple[Decimal | None, Decimal | None]:
-    """(assets total, amount financed) of the stored parts; None where a figure is incomplete."""
+    """(assets total, amount financed) of the stored parts; None where a figure is incomplete.
+
+    Amount financed = assets total + loans total - down payments (CONTRACT.md 6.7)."""
     total = Decimal(0)
     for asset in proposal.assets if isinstance(proposal.assets, list) else ():
         quantity = asset.get("quantity") if isinstance(asset, dict) else None
@@ -179,7 +192,8 @@ def proposal_amounts(
         if isinstance(quantity, bool) or not isinstance(quantity, int) or value is None:
             return None, None
         total += quantity * value
-    if not proposal.assets:
+    loans = loans_total(proposal.loans)
+    if loans is None or (not proposal.assets and not proposal.loans):
         return None, None
     sheet = (
         (proposal.calculation or {}).get("sheet")
@@ -197,4 +211,4 @@ def proposal_amounts(
         amount = to_decimal(payment.get("amount"))
         if amount is not None and (down_ids is None or type_id in down_ids):
             down += amount
-    return total, total - down
+    return total, total + loans - down

@@ -175,7 +175,11 @@ def sheet_pricelist(config, calculation) -> Pricelist | None:
     return config.calculation.pricelist(pricelist_id)
 
 
-def check_calculation(c: Checker, calculation, config, total: Decimal | None) -> None:
+def check_calculation(
+    c: Checker, calculation, config, total: Decimal | None, loans: Decimal | None = Decimal(0)
+) -> None:
+    """The sheet's rules; ``total`` is the assets total and ``loans`` the loans total (each None
+    while incomplete): both are financed, less the down payments (CONTRACT.md 6.7)."""
     if calculation in (None, {}) or (
         isinstance(calculation, dict) and not calculation.get("sheet")
     ):
@@ -241,7 +245,7 @@ def check_calculation(c: Checker, calculation, config, total: Decimal | None) ->
                 f"The pricelist “{pricelist.name}” takes no residual value: leave it empty.",
             )
             residual = None
-    if pricelist is None or down is None or total is None:
+    if pricelist is None or down is None or total is None or loans is None:
         return
     currency = pricelist.currency or (calc.currency if calc else "") or ""
     limit = pricelist.max_down_payment_percent
@@ -252,12 +256,13 @@ def check_calculation(c: Checker, calculation, config, total: Decimal | None) ->
             f"Down payments may be at most {limit.normalize():f}% of the assets total "
             f"({money_text(total * limit / 100, currency)} of {money_text(total, currency)}).",
         )
-    amount = total - down
+    amount = total + loans - down
+    what = "assets and loans" if loans else "assets total"
     if not pricelist.min_amount_financed <= amount <= pricelist.max_amount_financed:
         c.add(
             None,
             "AMOUNT_FINANCED_OUT_OF_RANGE",
-            f"The amount financed (assets total less down payments) must be "
+            f"The amount financed ({what} less down payments) must be "
             f"{amount_rule(pricelist, currency)}; it is {money_text(amount, currency)}.",
         )
     elif residual is not None and residual >= amount:

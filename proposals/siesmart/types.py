@@ -8,7 +8,7 @@ The configuration types live in `config_types` and are re-exported here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -319,6 +319,28 @@ def same_version(etag: str | None, updated_raw: str | None) -> bool:
         return datetime.fromisoformat(normalised) == datetime.fromisoformat(updated_raw)
     except ValueError:
         return False
+
+
+def _version_instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip().removeprefix("W/").strip('"'))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def version_is_older(candidate: str | None, held: str | None) -> bool:
+    """Whether the version `candidate` (an ETag or an `updated`) came before `held`.
+
+    [ASSUME] versions are `updated` instants that strictly increase (CONTRACT.md section 3), the
+    same assumption as `same_version`. Unknown or unreadable either way: not older, so the
+    answer is taken, as before notifications could arrive out of order."""
+    candidate_at, held_at = _version_instant(candidate), _version_instant(held)
+    if candidate_at is None or held_at is None:
+        return False
+    return candidate_at < held_at
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from proposals.services import PortalError, changes, decisions, quotes, refresh,
 from proposals.services.drafts import proposal_copy, proposal_typed_problems
 from proposals.services.parts import GROUP_LABELS
 from proposals.views.access import ANYONE, BROKER, role_required
-from proposals.views.proposal_status import status_payload
+from proposals.views.proposal_status import allowed_actions, status_payload
 
 
 def _back(request, proposal):
@@ -91,7 +91,20 @@ proposal_request_decision = _action(
 proposal_precheck = _action(
     decisions, "proposal_precheck_request", "SFS's pre-check is running: its answer follows."
 )
-proposal_cancel = _action(sending, "proposal_cancel", "Cancelling at SFS: the status follows.")
+_cancel = _action(sending, "proposal_cancel", "Cancelling at SFS: the status follows.")
+
+
+@role_required(BROKER)
+@require_http_methods(["GET", "POST"])
+def proposal_cancel(request, pk):
+    """GET asks "Cancel X at SFS?" (it cannot be undone); the POST from that page cancels."""
+    if request.method == "POST":
+        return _cancel(request, pk)
+    proposal = proposal_get_for_user(user=request.user, pk=pk)
+    if "cancel" not in allowed_actions(proposal, request.user):
+        messages.info(request, "SFS no longer takes a cancel for this proposal.")
+        return redirect("proposal_detail", pk=proposal.pk)
+    return render(request, "broker/cancel_confirm.html", {"proposal": proposal})
 
 
 @role_required(BROKER)

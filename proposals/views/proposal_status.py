@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "cancel": "Cancel at SFS",
     "conflict": "Settle the conflict",
     "copy": "Copy as a new draft",
+    "delete": "Delete draft",
 }
 
 
@@ -146,6 +147,7 @@ def allowed_actions(proposal: Proposal, user) -> list[str]:
         Action.REFRESH: lambda: bool(proposal.sfs_id),
         Action.REQUEST_DECISION: lambda: request_state != "queued",
         Action.SEND_CHANGES: lambda: bool(local_changes(proposal)),
+        Action.DELETE: lambda: not proposal.sfs_id,
     }
     return [
         str(action) for action in actions_permitted(proposal) if extra.get(action, lambda: True)()

@@ -4,6 +4,7 @@ from proposals.forms.proposal_common import date_display, ref_id
 from proposals.forms.proposal_customer import COMPANY_TYPE_WORDS
 from proposals.services.validation import proposal_amounts
 from proposals.services.validation_calculation import MODE_WORDS, PERIOD_WORDS, sheet_pricelist
+from proposals.services.validation_loans import loans_total
 from proposals.services.validation_values import money_text, to_decimal
 
 
@@ -107,6 +108,22 @@ def _assets(proposal, context, currency) -> list:
     return rows
 
 
+def _loans(proposal, context, currency) -> list:
+    names = {p.id: p.name for p in context.config.loan_purposes} if context.config else {}
+    rows = []
+    for loan in proposal.loans or []:
+        if isinstance(loan, dict):
+            purpose = ref_id(loan.get("loanPurpose"))
+            name = names.get(purpose) or (loan.get("loanPurpose") or {}).get("name")
+            rows.append(
+                {
+                    "purpose": name or (f"Purpose {purpose}" if purpose else ""),
+                    "value": _money(loan.get("value"), currency),
+                }
+            )
+    return rows
+
+
 def _calculation(proposal, context, currency) -> list:
     calculation = proposal.calculation if isinstance(proposal.calculation, dict) else {}
     sheet = calculation.get("sheet") if isinstance(calculation.get("sheet"), dict) else {}
@@ -151,6 +168,17 @@ def parts_summary(proposal, context) -> dict:
         "customer": [(k, v) for k, v in _customer(proposal, context) if v],
         "assets": _assets(proposal, context, currency),
         "assets_total": money_text(total, currency) if total is not None else "",
+        "loans": _loans(proposal, context, currency),
+        "loans_total": (
+            money_text(loans_total(proposal.loans), currency)
+            if proposal.loans and loans_total(proposal.loans) is not None
+            else ""
+        ),
+        "delivery_address": (
+            _address(proposal.delivery_address)
+            if proposal.delivery_address is not None
+            else "The customer's address"
+        ),
         "amount_financed": money_text(amount, currency) if amount is not None else "",
         "calculation": [(k, v) for k, v in _calculation(proposal, context, currency) if v],
         "notes": [

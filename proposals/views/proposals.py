@@ -15,7 +15,11 @@ from proposals.forms.proposal_filters import ProposalFilterForm
 from proposals.forms.proposal_steps import STEP_LABELS, step_build
 from proposals.middleware import kept_post_pop
 from proposals.models import ProposalEvent
-from proposals.selectors import proposal_get_for_user, proposals_for_user
+from proposals.selectors import (
+    BROKER_LIST_ORDER,
+    proposal_get_for_user,
+    proposals_for_user,
+)
 from proposals.services import PortalError
 from proposals.services.drafts import (
     draft_context,
@@ -47,7 +51,6 @@ ACTION_FORMS = (
     "request_decision",
     "precheck",
     "refresh",
-    "cancel",
     "copy",
 )
 
@@ -55,14 +58,17 @@ ACTION_FORMS = (
 @role_required(BROKER)
 def broker_home(request):
     form = ProposalFilterForm(request.GET or None)
-    queryset = form.apply(proposals_for_user(user=request.user)).order_by("-updated", "-pk")
+    queryset = form.apply(proposals_for_user(user=request.user)).order_by(*BROKER_LIST_ORDER)
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    proposals = list(page.object_list)
+    for proposal in proposals:
+        proposal.can_delete = "delete" in allowed_actions(proposal, request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "broker/home.html",
-        {"form": form, "page": page, "proposals": page.object_list, "query": query.urlencode()},
+        {"form": form, "page": page, "proposals": proposals, "query": query.urlencode()},
     )
 
 
@@ -177,7 +183,7 @@ def proposal_step(request, pk, step):
         )
     go = request.POST.get("go", "")
     if request.POST.get("add"):
-        return _render_step(request, proposal, step, problems, add_row=True)
+        return _render_step(request, proposal, step, problems, add_row=request.POST["add"])
     if go == "send" and step == "review":
         return send_now(request, proposal)
     if problems:

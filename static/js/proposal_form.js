@@ -13,7 +13,7 @@
     if (summary) summary.focus();
   }
 
-  // -- rows (partners, assets) ------------------------------------------------------------------
+  // -- rows (partners, assets, loans) ------------------------------------------------------------------
   function enableRemove(row) {
     var check = $("[data-remove-check]", row);
     var button = $("[data-remove-row]", row);
@@ -55,6 +55,13 @@
     $all("[data-kind-section]").forEach(function (section) {
       section.hidden = section.getAttribute("data-kind-section") !== chosen.value;
     });
+  }
+
+  // -- the delivery address: typed in only when it is not the customer's --------------------------
+  function showDelivery() {
+    var chosen = $("input[name='delivery']:checked");
+    var section = $("[data-delivery-section]");
+    if (section) section.hidden = !chosen || chosen.value !== "other";
   }
 
   // -- the office's sales contacts --------------------------------------------------------------
@@ -166,6 +173,8 @@
     });
     $all("input[name='customer_kind']").forEach(function (radio) { radio.addEventListener("change", showKind); });
     showKind();
+    $all("input[name='delivery']").forEach(function (radio) { radio.addEventListener("change", showDelivery); });
+    showDelivery();
     var office = $("[data-office-select]");
     if (office) { office.addEventListener("change", filterContacts); filterContacts(); }
     var pricelist = $("[data-pricelist-select]");

@@ -51,7 +51,9 @@ def test_a_refusal_is_shown_in_words(monkeypatch, login, broker, proposal, name)
 
 
 def test_actions_are_post_only(login, broker, proposal):
-    for name in [*SERVICES, "proposal_submit", "proposal_quote", "proposal_copy"]:
+    # Cancel answers GET with its confirmation page (tests/broker/test_cancel_confirm.py).
+    post_only = [n for n in SERVICES if n != "proposal_cancel"]
+    for name in [*post_only, "proposal_submit", "proposal_quote", "proposal_copy"]:
         assert login(broker).get(reverse(name, args=[proposal.pk])).status_code == 405
 
 

@@ -87,7 +87,7 @@ def test_a_draft_from_start_to_review(page, broker):
     assert page.locator("#id_partners-1-first_name").is_visible()
     page.locator("#partners-1-row [data-remove-row]").click()
     assert page.locator("#partners-1-row").is_hidden()
-    page.wait_for_selector("#autosave-status:text-is(\"Saved.\")", timeout=10_000)  # autosave
+    page.wait_for_selector('#autosave-status:text-is("Saved.")', timeout=10_000)  # autosave
     proposal = Proposal.objects.get()
     assert proposal.customer["companyName"] == "Lovelace Engines"
     shot(page, "customer")

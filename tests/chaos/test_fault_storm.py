@@ -78,7 +78,7 @@ def test_fault_storm(organisation, broker, settings):
         )
         config_refresh(credential=credential)
         proposals = [make_proposal(broker=broker) for _ in range(PROPOSALS)]
-        sandbox.set_settings(rateLimitPerMinute=LIMIT)
+        sandbox.set_settings(rateLimitPerMinute=LIMIT, documentedSearchOnly=True)
         sandbox.reset_stats()
         sandbox.set_faults(**STORM)
 

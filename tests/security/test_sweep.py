@@ -38,8 +38,9 @@ URLS = {
     "proposal_request_decision": (["POST"], "proposal", {}),
     "proposal_precheck": (["POST"], "proposal", {}),
     "proposal_send_changes": (["POST"], "proposal", {}),
-    "proposal_cancel": (["POST"], "proposal", {}),
+    "proposal_cancel": (["GET", "POST"], "proposal", {}),
     "proposal_copy": (["POST"], "proposal", {}),
+    "proposal_delete": (["GET", "POST"], "proposal", {}),
     "proposal_conflict": (["GET", "POST"], "proposal", {}),
     "staff_home": (["GET"], None, {}),
     "staff_export": (["GET"], None, {}),
@@ -57,6 +58,9 @@ URLS = {
     "credential_activate": (["POST"], "credential", {}),
     "credential_test": (["POST"], "credential", {}),
     "credential_refresh_config": (["POST"], "credential", {}),
+    "notification_key_rotate": (["POST"], "credential", {}),
+    # issue 14: SFS's notifications; no login, no CSRF token, an API key instead
+    "sfs_notifications": (["POST"], None, {}),
     "connection_test_status": (["GET"], "connection_test", {}),
     "workers_check": (["POST"], None, {}),
     "workers_status": (["GET"], None, {}),
@@ -82,7 +86,9 @@ URLS = {
     "invitation_withdraw": (["POST"], "invitation", {}),
     "invitation_accept": (["GET", "POST"], None, {"token": "not-a-real-token"}),
 }
-PUBLIC = {"healthz", "login", "logout"}
+PUBLIC = {"healthz", "login", "logout", "sfs_notifications"}
+# The one view without CSRF: SFS posts to it with its X-API-KEY (tests/notifications_sfs).
+CSRF_EXEMPT = {"sfs_notifications"}
 # accounts: pages reached from an email, before any login
 PUBLIC |= {
     "password_reset",
@@ -239,7 +245,7 @@ def test_every_role_page_renders_without_secrets_or_sfs_calls(world, no_sfs_call
 
 def test_every_post_is_refused_without_a_csrf_token(world):
     for name, (methods, kind, extra) in URLS.items():
-        if "POST" not in methods:
+        if "POST" not in methods or name in CSRF_EXEMPT:
             continue
         url = _url(name, kind, extra, world["own"])
         roles = _allowed_roles(url) or ("broker",)
@@ -249,6 +255,17 @@ def test_every_post_is_refused_without_a_csrf_token(world):
         response = client.post(url, {})
         assert response.status_code == 403, (name, response.status_code)
         assert b"CSRF" in response.content or b"Forbidden" in response.content
+
+
+def test_only_the_sfs_hook_goes_without_csrf_and_it_wants_its_key(world):
+    exempt = {
+        name
+        for name in URLS
+        if getattr(resolve(_url(name, *URLS[name][1:], world["own"])).func, "csrf_exempt", False)
+    }
+    assert exempt == CSRF_EXEMPT
+    response = Client(enforce_csrf_checks=True).post(reverse("sfs_notifications"), {})
+    assert response.status_code == 401
 
 
 def test_anonymous_users_are_sent_to_log_in(world):

@@ -51,7 +51,7 @@ SFS_ALLOWS = {
     "": {"refresh"},
 }
 LOCAL_ALLOWS = {
-    Status.DRAFT: {"edit", "submit", "quote"},
+    Status.DRAFT: {"edit", "submit", "quote", "delete"},
     Status.FAILED: {"edit", "submit", "quote"},
     Status.GONE: {"edit", "resend"},
     Status.CONFLICT: {"refresh", "conflict"},
