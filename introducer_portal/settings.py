@@ -346,6 +346,9 @@ PORTAL_PUBLIC_URL = env.str("PORTAL_PUBLIC_URL", default="http://127.0.0.1:8000"
 # Register with SFS for notifications when a credential is made active (off in the tests, where
 # no portal listens on PORTAL_PUBLIC_URL; tests/notifications_sfs turns it on).
 SFS_NOTIFICATIONS = env.bool("SFS_NOTIFICATIONS", default=True)
+# While notifications arrive, the search is the safety net and runs this often at most; a change
+# it finds that no notification announced puts the credential back on the usual cadence.
+SFS_SAFETY_NET_SECONDS = env.int("SFS_SAFETY_NET_SECONDS", default=300)
 # --- issue 10 (2): SSRF guard for credential URLs (proposals/services/url_safety.py) ---
 # Hosts (or host:port) a credential URL may name although they resolve to a loopback or private
 # address, and that may use http: the sandbox in development and tests; none in production.

@@ -25,6 +25,7 @@ from proposals.models import (
 from proposals.selectors import proposals_for_user
 from proposals.selectors_currency import currency_book
 from proposals.services.credentials import credential_active_for, credential_health
+from proposals.services.refresh_cadence import PushFigures, push_figures
 from proposals.siesmart.enums import DecisionStatus
 
 PAGE_SIZE = 50
@@ -293,6 +294,8 @@ class Health:
     budget_last_hour: int
     token_expires_at: datetime | None
     config_refreshed_at: datetime | None
+    # issue 14: SFS's notifications and the search as their safety net (None: no credential).
+    push: PushFigures | None = None
 
     @property
     def median_decision_text(self) -> str:
@@ -328,7 +331,7 @@ def health_summary(*, user: User, now: datetime | None = None) -> Health:
         for queued, decided in pairs.order_by("-decided_at")[:MEDIAN_SAMPLE]
     ]
     credential = credential_active_for(organisation_id=user.organisation_id)
-    calls = expires = refreshed = None
+    calls = expires = refreshed = push = None
     if credential is not None:
         health = credential_health(credential=credential)
         calls = health.calls_last_hour
@@ -339,6 +342,7 @@ def health_summary(*, user: User, now: datetime | None = None) -> Health:
         refreshed = MirroredOffice.objects.filter(credential=credential).aggregate(
             oldest=Min("refreshed_at")
         )["oldest"]
+        push = push_figures(credential_id=credential.pk, now=now)
     return Health(
         sends_today=qs.filter(sent_at__gte=today).count(),
         failures_today=failed_today.count(),
@@ -352,4 +356,5 @@ def health_summary(*, user: User, now: datetime | None = None) -> Health:
         budget_last_hour=settings.SIESMART_BUDGET_PER_MINUTE * 60,
         token_expires_at=expires,
         config_refreshed_at=refreshed,
+        push=push,
     )

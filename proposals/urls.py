@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from proposals.views import credentials, health, home, notifications, sfs_hooks, staff, workers
+from proposals.views import documents as document_views
 from proposals.views import proposal_actions as actions
 from proposals.views import proposals as broker
 from proposals.views.draft_delete import proposal_delete
@@ -38,6 +39,16 @@ urlpatterns = [
     path("proposals/<int:pk>/copy", actions.proposal_copy_view, name="proposal_copy"),
     path("proposals/<int:pk>/conflict", actions.proposal_conflict, name="proposal_conflict"),
     path("proposals/<int:pk>/delete", proposal_delete, name="proposal_delete"),
+    path(
+        "proposals/<int:pk>/documents/<str:id_type>/<str:value>/download",
+        document_views.document_download,
+        name="proposal_document_download",
+    ),
+    path(
+        "proposals/<int:pk>/decision-document",
+        document_views.decision_document_download,
+        name="proposal_decision_document",
+    ),
     path("staff/", staff.staff_home, name="staff_home"),
     path("staff/export.csv", staff.staff_export, name="staff_export"),
     path("staff/health/", staff.staff_health, name="staff_health"),

@@ -66,6 +66,11 @@ class Proposal(models.Model):
     decision_status = models.CharField(max_length=40, blank=True)
     decision = models.JSONField(default=dict, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
+    # v2 (CONTRACT.md 6.9, 6.10): SFS's document checklist as last read, kept as SFS answered it
+    # so that pages read it without calling SFS; the contract number once SFS activates it.
+    documents = models.JSONField(default=list, blank=True)
+    documents_checked_at = models.DateTimeField(null=True, blank=True)
+    contract_no = models.CharField(max_length=40, blank=True)
 
     # The send queue (the database is the queue of record).
     queued_at = models.DateTimeField(null=True, blank=True)
@@ -100,6 +105,16 @@ class Proposal(models.Model):
 
     def __str__(self):
         return self.reference or f"Draft #{self.pk}"
+
+    @property
+    def documents_outstanding(self) -> bool:
+        """A required item of the mirrored checklist not yet received and valid (6.10)."""
+        return any(
+            isinstance(item, dict)
+            and item.get("required")
+            and not (item.get("received") and item.get("valid"))
+            for item in self.documents or []
+        )
 
 
 class ProposalEvent(models.Model):

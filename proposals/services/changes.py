@@ -237,7 +237,7 @@ def _merge(proposal: Proposal, remote) -> set[str]:
         notification_send(
             proposal=proposal,
             kind="conflict",
-            message=f"{proposal.reference}: your changes and SFS's overlap; please choose.",
+            message="Your changes and SFS's overlap: choose which to keep.",
         )
         return overlap
     fields = parts_take_remote(proposal, remote.raw, groups=their_changes)

@@ -9,7 +9,7 @@ from proposals.models import Proposal, Status, User
 from proposals.services import PortalError
 from proposals.services.credentials import describe_error
 from proposals.services.events import event_record, status_move
-from proposals.services.notifications import notification_send
+from proposals.services.notifications import error_message, notification_send
 from proposals.services.remote import remote_adopt
 from proposals.services.sfs_subscriptions import DECISION_RECEIVED, subscription_request
 from proposals.services.siesmart_access import client_for
@@ -60,7 +60,9 @@ def proposal_gone(*, proposal: Proposal, actor_label: str = "worker") -> None:
         fields={"last_checked_at": timezone.now()},
     )
     notification_send(
-        proposal=proposal, kind="gone", message=f"{proposal.reference} is no longer at SFS."
+        proposal=proposal,
+        kind="gone",
+        message="SFS no longer has this proposal. Sending it again is your choice.",
     )
 
 
@@ -153,7 +155,7 @@ def _precondition_failed(proposal: Proposal, error: errors.ValidationError) -> s
     notification_send(
         proposal=proposal,
         kind="decision_refused",
-        message=f"{proposal.reference}: SFS cannot decide yet. {describe_error(error)}",
+        message="SFS cannot decide yet. " + error_message(error),
     )
     return "precondition violations"
 

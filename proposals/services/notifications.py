@@ -8,12 +8,16 @@ server failure is logged, never raised: the caller's outcome must not depend on 
 import logging
 import smtplib
 
+from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from proposals.models import Notification, Proposal, User
+from proposals.services.credentials import describe_error
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +28,49 @@ KINDS = {
     "decision_refused": "SFS cannot decide yet",
     "gone": "no longer at SFS",
 }
+# What SFS's answer means for the deal, in the words the broker's pages use.
+OUTCOME_WORDS = {
+    "ACCEPTED": "Accepted",
+    "DECLINED": "Declined",
+    "MORE_INFORMATION": "More information needed",
+    "CANCELLED": "Cancelled",
+    "ACTIVATED": "Active",
+}
+
+
+def decision_message(proposal: Proposal) -> str:
+    """A decision notification's text: the outcome in words (never SFS's enum) and its reason."""
+    status = proposal.decision_status or proposal.workflow_status or ""
+    if proposal.workflow_status in ("CANCELLED", "ACTIVATED"):
+        status = proposal.workflow_status
+    outcome = OUTCOME_WORDS.get(status) or status.replace("_", " ").capitalize() or "Decided"
+    reason = (proposal.decision or {}).get("reason") if isinstance(proposal.decision, dict) else ""
+    return f"SFS's decision: {outcome}." + (f" Reason: {reason}" if reason else "")
+
+
+def error_message(error) -> str:
+    """A failure in the portal's words, without SFS's code and trace id (staff see those on the
+    proposal's events)."""
+    violations = getattr(error, "violations", None) or []
+    if violations:
+        said = [v.user_message for v in violations if getattr(v, "user_message", None)]
+        if len(said) == len(violations):
+            return "; ".join(said)
+        return "Open the proposal to see what SFS needs and where to fix it."
+    text = describe_error(error)
+    tail = str(error)
+    if text.endswith(tail):
+        text = text[: -len(tail)].rstrip()
+    code = getattr(error, "code", None)
+    if code and text.endswith(f"({code})"):
+        text = text[: -len(f"({code})")].rstrip()
+    return text or "SFS refused the request."
+
+
+def proposal_link(proposal: Proposal) -> str:
+    """The proposal's page as an absolute URL, for an email read outside the portal."""
+    base = settings.PORTAL_PUBLIC_URL.rstrip("/")
+    return base + reverse("proposal_detail", args=[proposal.pk])
 
 
 def _email(*, notification_id: int, address: str, subject: str, body: str) -> None:
@@ -31,6 +78,11 @@ def _email(*, notification_id: int, address: str, subject: str, body: str) -> No
         send_mail(subject, body, None, [address], fail_silently=False)
     except (smtplib.SMTPException, OSError):
         log.exception("Notification %s: the email could not be sent", notification_id)
+
+
+def _reason(proposal: Proposal) -> str:
+    decision = proposal.decision if isinstance(proposal.decision, dict) else {}
+    return decision.get("reason") or ""
 
 
 def notification_send(*, proposal: Proposal, kind: str, message: str) -> Notification:
@@ -42,7 +94,15 @@ def notification_send(*, proposal: Proposal, kind: str, message: str) -> Notific
     )
     if broker.email:
         subject = f"{proposal}: {KINDS[kind]}"
-        body = f"{message}\n\nOpen the Introducer Portal to see the proposal.\n"
+        body = render_to_string(
+            "notifications/email.txt",
+            {
+                "proposal": proposal,
+                "message": message,
+                "reason": _reason(proposal) if kind == "decision" else "",
+                "link": proposal_link(proposal),
+            },
+        )
         transaction.on_commit(
             lambda: _email(
                 notification_id=notification.pk, address=broker.email, subject=subject, body=body

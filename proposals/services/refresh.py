@@ -13,14 +13,18 @@ from django.utils import timezone
 from proposals import jobs
 from proposals.models import Credential, Proposal, Status, User
 from proposals.services import PortalError
+from proposals.services.decisions import proposal_gone
+from proposals.services.documents import checklist_follow, checklists_catch_up
 from proposals.services.events import event_record
+from proposals.services.notifications import decision_message, notification_send
 from proposals.services.parts import local_changes, parts_take_remote
+from proposals.services.refresh_cadence import cycle_interval, safety_net_check
 from proposals.services.refresh_search import ONE_MS, SearchSweep, created_at_sfs
 from proposals.services.remote import remote_adopt
 from proposals.services.sfs_subscriptions import subscriptions_follow
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
-from proposals.siesmart.enums import FINAL_WORKFLOW_STATUSES, Lane
+from proposals.siesmart.enums import CLOSED_WORKFLOW_STATUSES, FINAL_WORKFLOW_STATUSES, Lane
 from proposals.siesmart.types import same_version, version_is_older
 
 OVERLAP = timedelta(minutes=2)
@@ -36,7 +40,7 @@ def _cursor_key(credential_id: int) -> str:
 def open_proposals(credential: Credential):
     return Proposal.objects.filter(
         credential=credential, status__in=REFRESHABLE, sfs_id__isnull=False
-    ).exclude(workflow_status__in=FINAL_WORKFLOW_STATUSES)
+    ).exclude(workflow_status__in=CLOSED_WORKFLOW_STATUSES)  # v2: ACCEPTED goes on (6.9)
 
 
 def answer_is_older(*, held: Proposal, remote) -> bool:
@@ -46,14 +50,18 @@ def answer_is_older(*, held: Proposal, remote) -> bool:
     return version_is_older(remote.updated_raw, held_version)
 
 
-def proposal_take_remote(*, proposal: Proposal, remote, actor_label: str = "refresh") -> bool:
+def proposal_take_remote(
+    *, proposal: Proposal, remote, actor_label: str = "refresh", lane: str = Lane.BACKGROUND
+) -> bool:
     """SFS's current answer into the mirror, unless it is older than what is held (False then).
     Local edits not yet sent keep their base and ETag, so that sending them meets SFS's change
     in the three-way merge instead of overwriting it. Subscriptions follow the new state."""
-    from proposals.services.notifications import notification_send
 
     if answer_is_older(held=proposal, remote=remote):
         return False
+    version_moved = not (
+        proposal.etag == remote.etag or same_version(proposal.etag, remote.updated_raw)
+    )
     before = (proposal.workflow_status, proposal.decision_status)
     if local_changes(proposal):
         proposal.workflow_status = str(remote.workflow_status or "")
@@ -76,22 +84,25 @@ def proposal_take_remote(*, proposal: Proposal, remote, actor_label: str = "refr
             notification_send(
                 proposal=proposal,
                 kind="decision",
-                message=f"{proposal.reference}: SFS decided {proposal.decision_status}.",
+                message=decision_message(proposal),
             )
     subscriptions_follow(proposal=proposal)
+    checklist_follow(proposal=proposal, version_moved=version_moved, lane=lane)
     return True
 
 
-def _fetch_and_take(proposal: Proposal, lane: str) -> None:
-    from proposals.services.decisions import proposal_gone
+def _fetch_and_take(proposal: Proposal, lane: str) -> int:
+    """Returns the calls made: the read, and the checklist's when it was read too."""
 
     client = client_for(credential=proposal.credential, lane=lane, proposal_id=proposal.pk)
     try:
         remote = client.get_proposal(proposal.sfs_id)
     except errors.NotFoundError:
         proposal_gone(proposal=proposal, actor_label="refresh")
-        return
-    proposal_take_remote(proposal=proposal, remote=remote)
+        return 1
+    checklist_read_before = proposal.documents_checked_at
+    proposal_take_remote(proposal=proposal, remote=remote, lane=lane)
+    return 1 + (proposal.documents_checked_at != checklist_read_before)
 
 
 def _full_scan_due(credential: Credential) -> bool:
@@ -109,7 +120,7 @@ def refresh_cycle(*, credential: Credential) -> dict:
     """
     open_by_id = {p.sfs_id: p for p in open_proposals(credential).select_related("credential")}
     if not open_by_id:
-        return {"calls": 0, "changed": 0, "gone": 0, "read_alone": 0}
+        return {"calls": 0, "changed": 0, "gone": 0, "read_alone": 0, "caught": 0}
     client = client_for(credential=credential, lane=Lane.BACKGROUND)
     cursor = cache.get(_cursor_key(credential.pk))
     full_scan = cursor is None or _full_scan_due(credential)
@@ -127,6 +138,10 @@ def refresh_cycle(*, credential: Credential) -> dict:
         for sfs_id, local in open_by_id.items()
         if sfs_id in sweep.seen and _moved(local, sweep.seen[sfs_id], stop_before)
     ]
+    # Before the reads: a change no notification announced is the safety net's catch.
+    caught = safety_net_check(
+        credential_id=credential.pk, changed=[(p, sweep.seen[p.sfs_id]) for p in changed]
+    )
     known = Proposal.objects.filter(credential=credential, sfs_id__isnull=False).exclude(
         status=Status.GONE
     )
@@ -138,8 +153,8 @@ def refresh_cycle(*, credential: Credential) -> dict:
             refreshable = known.filter(status__in=REFRESHABLE)
             missing = [p for p in refreshable if p.sfs_id not in sweep.seen]
     to_read = list(dict.fromkeys(changed + read_alone + missing))
-    for proposal in to_read:
-        _fetch_and_take(proposal, Lane.BACKGROUND)
+    reads = sum(_fetch_and_take(proposal, Lane.BACKGROUND) for proposal in to_read)
+    reads += checklists_catch_up(credential=credential, skip_ids={p.pk for p in to_read})
     untouched = set(open_by_id) - {p.sfs_id for p in to_read}
     Proposal.objects.filter(credential=credential, sfs_id__in=untouched).update(
         last_checked_at=checked_at
@@ -147,10 +162,11 @@ def refresh_cycle(*, credential: Credential) -> dict:
     if sweep.newest is not None:
         cache.set(_cursor_key(credential.pk), sweep.newest.isoformat(), None)
     return {
-        "calls": sweep.calls + len(to_read),
+        "calls": sweep.calls + reads,
         "changed": len(changed),
         "gone": len(missing),
         "read_alone": len(read_alone),
+        "caught": caught,
     }
 
 
@@ -176,11 +192,12 @@ def _beyond_one_page(sweep: SearchSweep, open_by_id: dict, *, from_start: bool) 
 
 
 def refresh_due(*, credential: Credential, now=None) -> bool:
-    """More often while a decision is pending: every 10 s then, every 60 s otherwise."""
+    """More often while a decision is pending: every 10 s then, every 60 s otherwise; only
+    every SFS_SAFETY_NET_SECONDS while SFS's notifications arrive (refresh_cadence)."""
     now = now or timezone.now()
     last = cache.get(f"refresh-last:{credential.pk}")
     pending = open_proposals(credential).filter(decision_status="PENDING").exists()
-    interval = 10 if pending else 60
+    interval = cycle_interval(credential_id=credential.pk, usual=10 if pending else 60, now=now)
     return last is None or (now - datetime.fromisoformat(last)).total_seconds() >= interval - 1
 
 

@@ -18,6 +18,7 @@ REMOTE_FIELDS = [
     "amount_financed",
     "last_checked_at",
     "decided_at",
+    "contract_no",
 ]
 
 
@@ -54,6 +55,8 @@ def remote_adopt(*, proposal: Proposal, remote: sfs.Proposal) -> list[str]:
         proposal.customer_name = remote.customer_name[:255]
     if remote.amount_financed is not None:
         proposal.amount_financed = remote.amount_financed
+    if remote.contract_no:
+        proposal.contract_no = remote.contract_no[:40]  # v2: set on activation (6.9)
     proposal.last_checked_at = timezone.now()
     if is_final(proposal.workflow_status) and not was_final and not proposal.decided_at:
         proposal.decided_at = timezone.now()

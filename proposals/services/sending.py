@@ -20,8 +20,10 @@ from proposals.services import PortalError
 from proposals.services.body import proposal_create_body
 from proposals.services.credentials import credential_active_for, describe_error
 from proposals.services.decisions import decision_request_now
+from proposals.services.drafts import proposal_problems
 from proposals.services.events import event_record, status_move
 from proposals.services.fair_share import next_send_with_room
+from proposals.services.notifications import error_message, notification_send
 from proposals.services.remote import remote_adopt
 from proposals.services.sfs_receiver import notifications_proposal_known
 from proposals.services.siesmart_access import client_for
@@ -47,7 +49,6 @@ def _new_reference() -> str:
 def validate_complete(proposal: Proposal) -> list:
     """Every problem to fix before sending: the rules of the config mirror, and input kept as
     typed that could not be read yet (a send would otherwise go without it)."""
-    from proposals.services.drafts import proposal_problems
 
     return proposal_problems(proposal=proposal)
 
@@ -265,7 +266,6 @@ def _to_verifying(proposal: Proposal, error: errors.SieSmartError) -> None:
 
 
 def _fail(proposal: Proposal, error: errors.SieSmartError, violations=None) -> None:
-    from proposals.services.notifications import notification_send
 
     status_move(
         proposal=proposal,
@@ -282,7 +282,7 @@ def _fail(proposal: Proposal, error: errors.SieSmartError, violations=None) -> N
     notification_send(
         proposal=proposal,
         kind="send_failed",
-        message=f"{proposal.reference} could not be sent: {describe_error(error)}",
+        message=f"It could not be sent to SFS. {error_message(error)}",
     )
 
 
@@ -379,9 +379,7 @@ def proposal_resend_gone(*, proposal: Proposal, user: User) -> Proposal:
 
 def proposal_cancel(*, proposal: Proposal, user: User) -> None:
     """Cancel at SFS where its state allows it (CONTRACT.md 6.6)."""
-    from proposals.services.changes import cancel_allowed
-
-    if not cancel_allowed(proposal):
+    if not action_permitted(proposal, Action.CANCEL):
         raise PortalError("SFS does not allow cancelling this proposal in its current state.")
     event_record(proposal=proposal, kind="cancel_asked", actor=user, message="Cancel asked.")
     jobs.job_enqueue(jobs.CANCEL, proposal.pk)

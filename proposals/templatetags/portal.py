@@ -5,6 +5,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from proposals.lifecycle import STAGE_HELP, STAGE_TONES, stage_of
+from proposals.selectors_currency import currency_book
+from proposals.services import documents
+from proposals.services.validation_values import money_text
 
 register = template.Library()
 
@@ -53,6 +56,12 @@ STATUS_STYLES = {
     "DECISION_REQUESTED": "info",
     "CANCELLED": "secondary",
 }
+
+
+@register.simple_tag
+def checklist_rows(proposal):
+    """The mirrored checklist in words (`{% checklist_rows proposal as rows %}`); no SFS call."""
+    return documents.checklist_rows(proposal)
 
 
 @register.simple_tag
@@ -111,8 +120,6 @@ def money_in(value, currency=""):
     """
     from decimal import Decimal, InvalidOperation
 
-    from proposals.services.validation_values import money_text
-
     if value in (None, ""):
         return ""
     try:
@@ -126,7 +133,6 @@ def money_in(value, currency=""):
 
 def _currency_book(context, organisation_id):
     """The organisation's currencies, read once per request however many amounts a page shows."""
-    from proposals.selectors_currency import currency_book
 
     request = context.get("request")
     books = getattr(request, "_currency_books", None) if request is not None else None

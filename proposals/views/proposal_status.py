@@ -13,6 +13,7 @@ from proposals.siesmart.enums import (
     DecisionStatus,
     WorkflowStatus,
 )
+from proposals.views.event_words import error_words, words
 
 PROGRESS = (
     ("queued", "Queued"),
@@ -22,16 +23,6 @@ PROGRESS = (
     ("decided", "Decided"),
 )
 DECIDED = {DecisionStatus.ACCEPTED, DecisionStatus.DECLINED, DecisionStatus.MORE_INFORMATION}
-WORDS = {
-    "DRAFT": "Draft",
-    "DECISION_REQUESTED": "Decision requested",
-    "MORE_INFORMATION": "More information needed",
-    "ACCEPTED": "Accepted",
-    "DECLINED": "Declined",
-    "CANCELLED": "Cancelled",
-    "NOT_AVAILABLE": "Not requested yet",
-    "PENDING": "Pending: SFS is deciding",
-}
 ACTION_LABELS = {
     "edit": "Edit",
     "submit": "Send to SFS",
@@ -46,13 +37,6 @@ ACTION_LABELS = {
     "copy": "Copy as a new draft",
     "delete": "Delete draft",
 }
-
-
-def words(value: str) -> str:
-    """An SFS status in words; a value SFS added later is shown as it came, never a crash."""
-    if not value:
-        return ""
-    return WORDS.get(value, value.replace("_", " ").capitalize())
 
 
 def _decision_requested(proposal: Proposal) -> bool:
@@ -176,7 +160,8 @@ def violations_for_page(proposal: Proposal) -> list[dict]:
             {
                 "field": violation.get("field"),
                 "code": violation.get("code") or "",
-                "message": violation.get("userMessage") or violation.get("code") or "",
+                "message": violation.get("userMessage")
+                or "SFS found a problem it did not describe.",
                 "step": step,
                 "url": reverse("proposal_step", args=[proposal.pk, step]),
             }
@@ -192,6 +177,15 @@ def _stage(proposal: Proposal) -> dict:
         "tone": STAGE_TONES[stage],
         "help": STAGE_HELP[stage],
     }
+
+
+def _last_error(proposal: Proposal, user) -> dict | None:
+    """Staff read the code and the trace id; a broker reads SFS's sentence without them."""
+    if not (proposal.last_error_code or proposal.last_error_message):
+        return None
+    if getattr(user, "is_broker", False):
+        return {"code": "", "message": error_words(proposal.last_error_message)}
+    return {"code": proposal.last_error_code, "message": proposal.last_error_message}
 
 
 def status_payload(proposal: Proposal, user) -> dict:
@@ -214,12 +208,7 @@ def status_payload(proposal: Proposal, user) -> dict:
         "precheck": request.get("precheck") or None,
         "decision_request_state": request.get("state") or "",
         "pending_changes": proposal.pending_changes or {},
-        "last_error": {
-            "code": proposal.last_error_code,
-            "message": proposal.last_error_message,
-        }
-        if proposal.last_error_code or proposal.last_error_message
-        else None,
+        "last_error": _last_error(proposal, user),
         "violations": violations_for_page(proposal),
         "progress": progress(proposal),
         "actions": allowed_actions(proposal, user),

@@ -42,6 +42,13 @@ URLS = {
     "proposal_copy": (["POST"], "proposal", {}),
     "proposal_delete": (["GET", "POST"], "proposal", {}),
     "proposal_conflict": (["GET", "POST"], "proposal", {}),
+    # issue 13: downloads streamed from SFS (proposals/views/documents.py)
+    "proposal_document_download": (
+        ["GET"],
+        "proposal",
+        {"id_type": "GENERATED", "value": "501"},
+    ),
+    "proposal_decision_document": (["GET"], "proposal", {}),
     "staff_home": (["GET"], None, {}),
     "staff_export": (["GET"], None, {}),
     "staff_health": (["GET"], None, {}),

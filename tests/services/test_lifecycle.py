@@ -114,7 +114,7 @@ def test_stage_of_a_proposal_sfs_does_not_hold_as_sent(status, stage):
 
 def test_an_accepted_deal_with_documents_outstanding_reads_documents():
     proposal = Proposal(status=Status.SENT, workflow_status="ACCEPTED")
-    proposal.documents_outstanding = True
+    proposal.documents = [{"required": True, "received": False, "valid": False}]
     assert stage_of(proposal) == Stage.DOCUMENTS
 
 
