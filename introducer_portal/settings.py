@@ -204,6 +204,9 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Uploaded documents (issue 13): kept under var/ in the embedded default, never served by URL;
+# the portal streams them after its permission checks.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "uploads")))
 
 # ------------------------------------------------------------------------------------------------
 # Security headers

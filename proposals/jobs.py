@@ -29,6 +29,10 @@ SFS_ENDPOINT_REGISTER = "proposals.background.register_sfs_endpoint"
 SFS_NOTIFIED_REFRESH = "proposals.interactive.refresh_after_sfs_notification"
 SFS_SUBSCRIPTION_SYNC = "proposals.background.sync_sfs_subscription"
 SFS_ENDPOINTS_CHECK = "proposals.background.check_sfs_endpoints"
+# issue 13: e-signature (services/signing.py); its arguments are the request, nothing secret
+SIGNING = "proposals.interactive.send_signing_request"
+# issue 13: a broker's file sent to SFS (services/uploads.py)
+DOCUMENT_UPLOAD = "proposals.interactive.upload_document"
 
 
 def job_enqueue(task_name: str, *args, countdown: float | None = None) -> None:

@@ -30,6 +30,8 @@ from proposals.services import (
     sfs_notifications,
     sfs_receiver,
     sfs_subscriptions,
+    signing,
+    uploads,
     workers,
 )
 from proposals.siesmart import errors
@@ -136,6 +138,11 @@ def refresh_proposal_now(self, proposal_id: int):
     refresh.proposal_refresh_now(proposal=_proposal(proposal_id))
 
 
+@sfs_task(jobs.DOCUMENT_UPLOAD)
+def upload_document(self, upload_id: int):
+    return uploads.document_upload_run(upload_id=upload_id)
+
+
 # -- issue 14: SFS's notifications ---------------------------------------------------------------
 
 
@@ -160,6 +167,14 @@ def check_sfs_endpoints():
     return sfs_notifications.endpoints_register_all()
 
 
+# -- issue 13: e-signature ------------------------------------------------------------------------
+
+
+@sfs_task(jobs.SIGNING)
+def send_signing_request(self, proposal_id: int, payload: dict):
+    return signing.signing_send(proposal_id=proposal_id, payload=payload)
+
+
 # -- beat -----------------------------------------------------------------------------------------
 
 
@@ -176,7 +191,7 @@ def refresh_open_proposals():
 
 @shared_task(name=jobs.SWEEP_SENDING)
 def sweep_sending():
-    return sending.sending_sweep()
+    return {**sending.sending_sweep(), "uploads": uploads.uploads_sweep()}
 
 
 # -- issue 10 (point 6): expired sessions are cleared by beat --------------------------------

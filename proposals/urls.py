@@ -5,7 +5,9 @@ from proposals.views import credentials, health, home, notifications, sfs_hooks,
 from proposals.views import documents as document_views
 from proposals.views import proposal_actions as actions
 from proposals.views import proposals as broker
+from proposals.views import uploads as upload_views
 from proposals.views.draft_delete import proposal_delete
+from proposals.views.signing import proposal_signing
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -44,6 +46,12 @@ urlpatterns = [
         document_views.document_download,
         name="proposal_document_download",
     ),
+    path(
+        "proposals/<int:pk>/documents/upload",
+        upload_views.proposal_document_upload,
+        name="proposal_document_upload",
+    ),
+    path("proposals/<int:pk>/signing", proposal_signing, name="proposal_signing"),
     path(
         "proposals/<int:pk>/decision-document",
         document_views.decision_document_download,

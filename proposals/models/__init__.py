@@ -17,15 +17,18 @@ from proposals.models.proposal import (
     Status,
 )
 from proposals.models.sfs_notifications import SfsEndpoint, SfsNotification, SfsSubscription
+from proposals.models.uploads import OPEN_UPLOAD_STATES, DocumentUpload, UploadState
 
 __all__ = [
     "IN_FLIGHT",
     "ConnectionTest",
     "Credential",
     "CredentialAudit",
+    "DocumentUpload",
     "Environment",
     "MirroredLookups",
     "MirroredOffice",
+    "OPEN_UPLOAD_STATES",
     "Notification",
     "Organisation",
     "Proposal",
@@ -38,5 +41,6 @@ __all__ = [
     "SfsSubscription",
     "SieSmartCall",
     "Status",
+    "UploadState",
     "User",
 ]

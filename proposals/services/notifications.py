@@ -27,6 +27,8 @@ KINDS = {
     "conflict": "changes conflict with SFS",
     "decision_refused": "SFS cannot decide yet",
     "gone": "no longer at SFS",
+    "signing_refused": "SFS refused the signing request",
+    "activated": "contract active",
 }
 # What SFS's answer means for the deal, in the words the broker's pages use.
 OUTCOME_WORDS = {
@@ -46,6 +48,12 @@ def decision_message(proposal: Proposal) -> str:
     outcome = OUTCOME_WORDS.get(status) or status.replace("_", " ").capitalize() or "Decided"
     reason = (proposal.decision or {}).get("reason") if isinstance(proposal.decision, dict) else ""
     return f"SFS's decision: {outcome}." + (f" Reason: {reason}" if reason else "")
+
+
+def activation_message(proposal: Proposal) -> str:
+    """The deal is done: SFS activated the contract (and pays the supplier)."""
+    number = proposal.contract_no or "(number to follow)"
+    return f"Contract {number} is active: SFS has every document it needs."
 
 
 def error_message(error) -> str:

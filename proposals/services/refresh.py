@@ -16,7 +16,11 @@ from proposals.services import PortalError
 from proposals.services.decisions import proposal_gone
 from proposals.services.documents import checklist_follow, checklists_catch_up
 from proposals.services.events import event_record
-from proposals.services.notifications import decision_message, notification_send
+from proposals.services.notifications import (
+    activation_message,
+    decision_message,
+    notification_send,
+)
 from proposals.services.parts import local_changes, parts_take_remote
 from proposals.services.refresh_cadence import cycle_interval, safety_net_check
 from proposals.services.refresh_search import ONE_MS, SearchSweep, created_at_sfs
@@ -80,7 +84,11 @@ def proposal_take_remote(
             actor_label=actor_label,
             message=f"SFS: {before[0] or '-'} / {before[1] or '-'} → {after[0]} / {after[1]}",
         )
-        if proposal.workflow_status in FINAL_WORKFLOW_STATUSES | {"MORE_INFORMATION"}:
+        if proposal.workflow_status == "ACTIVATED":
+            notification_send(
+                proposal=proposal, kind="activated", message=activation_message(proposal)
+            )
+        elif proposal.workflow_status in FINAL_WORKFLOW_STATUSES | {"MORE_INFORMATION"}:
             notification_send(
                 proposal=proposal,
                 kind="decision",

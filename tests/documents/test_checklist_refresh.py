@@ -2,10 +2,11 @@
 
 import re
 
+from django.core import mail
 from django.urls import reverse
 
 from proposals.lifecycle import Stage, stage_of
-from proposals.models import Proposal
+from proposals.models import Notification, Proposal
 from proposals.services.refresh import open_proposals, refresh_cycle
 from proposals.services.siesmart_access import client_for
 from tests.documents.conftest import checklist_reads, decide, document_of
@@ -69,10 +70,11 @@ def test_all_received_and_valid_reads_accepted_not_documents(accepted):
 
 
 def test_activation_shows_the_contract_and_closes_the_proposal(
-    accepted, credential, documents_sandbox, login, broker
+    accepted, credential, documents_sandbox, login, broker, django_capture_on_commit_callbacks
 ):
     documents_sandbox.control("POST", f"/__sandbox__/proposals/{accepted.sfs_id}/activate")
-    refresh_cycle(credential=credential)
+    with django_capture_on_commit_callbacks(execute=True):  # the email goes after commit
+        refresh_cycle(credential=credential)
     accepted.refresh_from_db()
     assert accepted.workflow_status == "ACTIVATED"
     assert re.fullmatch(r"C\d{8}", accepted.contract_no)
@@ -80,6 +82,11 @@ def test_activation_shows_the_contract_and_closes_the_proposal(
     assert not open_proposals(credential).filter(pk=accepted.pk).exists()
     page = login(broker).get(reverse("proposal_detail", args=[accepted.pk])).content.decode()
     assert f"Contract {accepted.contract_no} is active" in page
+    # The broker is told, on the page's bell and by email, with a link to the proposal.
+    told = Notification.objects.get(proposal=accepted, kind="activated")
+    assert f"Contract {accepted.contract_no} is active" in told.message
+    email = next(m for m in mail.outbox if accepted.contract_no in m.body)
+    assert reverse("proposal_detail", args=[accepted.pk]) in email.body
 
 
 def _visible_text(html: str) -> str:

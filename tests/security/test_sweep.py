@@ -49,6 +49,8 @@ URLS = {
         {"id_type": "GENERATED", "value": "501"},
     ),
     "proposal_decision_document": (["GET"], "proposal", {}),
+    "proposal_signing": (["GET", "POST"], "proposal", {}),
+    "proposal_document_upload": (["GET", "POST"], "proposal", {}),  # issue 13: uploads
     "staff_home": (["GET"], None, {}),
     "staff_export": (["GET"], None, {}),
     "staff_health": (["GET"], None, {}),
