@@ -38,12 +38,23 @@ def checklist_read(*, proposal: Proposal, lane: str = Lane.BACKGROUND) -> bool:
         Proposal.objects.filter(pk=proposal.pk).update(documents_checked_at=None)
         proposal.documents_checked_at = None
         return False
+    checklist_store(proposal=proposal, checklist=checklist)
+    return True
+
+
+def checklist_store(*, proposal: Proposal, checklist, sent_etag: str | None = None) -> None:
+    """SFS's checklist into the mirror: the one place that writes it. An upload or a signing
+    request moves the ETag; the new one is taken only when the version the call was sent from
+    is still the one held (else the refresh's three-way compare must still see SFS's change)."""
     proposal.documents = [dict(document.raw) for document in checklist]
     proposal.documents_checked_at = timezone.now()
     Proposal.objects.filter(pk=proposal.pk).update(
         documents=proposal.documents, documents_checked_at=proposal.documents_checked_at
     )
-    return True
+    if sent_etag and checklist.etag:
+        taken = Proposal.objects.filter(pk=proposal.pk, etag=sent_etag).update(etag=checklist.etag)
+        if taken:
+            proposal.etag = checklist.etag
 
 
 def checklist_follow(*, proposal: Proposal, version_moved: bool, lane: str) -> int:

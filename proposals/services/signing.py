@@ -8,11 +8,10 @@ the job takes its 409 as "not now", tells the broker, and keeps the checklist SF
 
 import logging
 
-from django.utils import timezone
-
 from proposals import jobs
 from proposals.models import Proposal, Status, User
 from proposals.services import PortalError
+from proposals.services.documents import checklist_store
 from proposals.services.events import event_record
 from proposals.services.notifications import notification_send
 from proposals.services.remote import remote_adopt
@@ -115,19 +114,6 @@ def signing_request(
 # -- the job -------------------------------------------------------------------------------------
 
 
-def _store_checklist(proposal: Proposal, checklist) -> None:
-    """SFS's answer into the mirror, with the ETag it moved to."""
-    proposal.documents = [dict(document.raw) for document in checklist]
-    proposal.documents_checked_at = timezone.now()
-    fields = {
-        "documents": proposal.documents,
-        "documents_checked_at": proposal.documents_checked_at,
-    }
-    if checklist.etag:
-        proposal.etag = fields["etag"] = checklist.etag
-    Proposal.objects.filter(pk=proposal.pk).update(**fields)
-
-
 def _adopt(proposal: Proposal, client) -> None:
     remote = client.get_proposal(proposal.sfs_id)
     proposal.save(update_fields=[*remote_adopt(proposal=proposal, remote=remote), "updated"])
@@ -180,7 +166,7 @@ def _notify_refused(proposal: Proposal, message: str) -> None:
 
 def _refused(proposal: Proposal, payload: dict, client) -> str:
     try:
-        _store_checklist(proposal, client.list_documents(proposal.sfs_id))
+        checklist_store(proposal=proposal, checklist=client.list_documents(proposal.sfs_id))
     except errors.SieSmartError as failure:
         logger.warning("Checklist of proposal %s not read: %s", proposal.pk, failure)
     if _taken_already(proposal, payload):
@@ -201,6 +187,7 @@ def signing_send(*, proposal_id: int, payload: dict) -> str:
         credential=proposal.credential, lane=Lane.INTERACTIVE, proposal_id=proposal.pk
     )
     for attempt in (1, 2):
+        sent_etag = proposal.etag
         try:
             checklist = client.request_signing(
                 proposal.sfs_id,
@@ -223,5 +210,5 @@ def signing_send(*, proposal_id: int, payload: dict) -> str:
             _notify_refused(proposal, message)
             return "invalid"
         break
-    _store_checklist(proposal, checklist)
+    checklist_store(proposal=proposal, checklist=checklist, sent_etag=sent_etag)
     return _sent(proposal, payload)

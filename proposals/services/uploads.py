@@ -25,7 +25,7 @@ from proposals.models import (
     User,
 )
 from proposals.services import PortalError
-from proposals.services.documents import mirrored_document
+from proposals.services.documents import checklist_store, mirrored_document
 from proposals.services.events import event_record
 from proposals.services.refresh import proposal_take_remote
 from proposals.services.siesmart_access import client_for
@@ -201,18 +201,6 @@ def _finish(upload: DocumentUpload, state: str, error: str = "") -> None:
     upload.save(update_fields=fields)
 
 
-def _store_checklist(proposal: Proposal, checklist, *, sent_etag: str | None = None) -> None:
-    """SFS's checklist into the mirror; its new ETag only when the version we sent from was the
-    one held (else the refresh's three-way compare must still see SFS's change)."""
-    proposal.documents = [dict(document.raw) for document in checklist]
-    proposal.documents_checked_at = timezone.now()
-    Proposal.objects.filter(pk=proposal.pk).update(
-        documents=proposal.documents, documents_checked_at=proposal.documents_checked_at
-    )
-    if sent_etag and checklist.etag:
-        Proposal.objects.filter(pk=proposal.pk, etag=sent_etag).update(etag=checklist.etag)
-
-
 def _comparable(name: str | None) -> str:
     return re.sub(r"[^a-z0-9]", "", (name or "").lower())
 
@@ -292,7 +280,7 @@ def document_upload_run(*, upload_id: int) -> str:
         if upload.attempts > 1:
             checklist = client.list_documents(proposal.sfs_id)
             if _landed(client, upload, checklist):
-                _store_checklist(proposal, checklist)
+                checklist_store(proposal=proposal, checklist=checklist)
                 _finish(upload, UploadState.SENT)
                 event_record(
                     proposal=proposal,
@@ -307,7 +295,7 @@ def document_upload_run(*, upload_id: int) -> str:
             checklist, etag = _send_once_more_after_412(client, upload)
     except errors.SieSmartError as error:
         return _after_failure(upload, error)
-    _store_checklist(proposal, checklist, sent_etag=etag)
+    checklist_store(proposal=proposal, checklist=checklist, sent_etag=etag)
     _finish(upload, UploadState.SENT)
     event_record(
         proposal=proposal, kind="document_upload", message=f"{upload.file_name} sent to SFS."
