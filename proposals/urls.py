@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from proposals.views import credentials, health, home, notifications, sfs_hooks, staff, workers
+from proposals.views import (
+    credentials,
+    health,
+    home,
+    notifications,
+    sfs_hooks,
+    staff,
+    staff_documents,
+    workers,
+)
 from proposals.views import documents as document_views
 from proposals.views import proposal_actions as actions
 from proposals.views import proposals as broker
@@ -60,6 +69,7 @@ urlpatterns = [
     path("staff/", staff.staff_home, name="staff_home"),
     path("staff/export.csv", staff.staff_export, name="staff_export"),
     path("staff/health/", staff.staff_health, name="staff_health"),
+    path("staff/documents/", staff_documents.staff_documents, name="staff_documents"),
     path("staff/refresh", staff.staff_bulk_refresh, name="staff_bulk_refresh"),
     path("staff/proposals/<int:pk>/", staff.staff_proposal, name="staff_proposal"),
     path("staff/proposals/<int:pk>/retry", staff.staff_retry, name="staff_retry_send"),

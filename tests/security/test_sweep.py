@@ -54,6 +54,7 @@ URLS = {
     "staff_home": (["GET"], None, {}),
     "staff_export": (["GET"], None, {}),
     "staff_health": (["GET"], None, {}),
+    "staff_documents": (["GET"], None, {}),
     "staff_bulk_refresh": (["POST"], None, {}),
     "staff_proposal": (["GET"], "proposal", {}),
     "staff_retry_send": (["POST"], "proposal", {}),
