@@ -18,6 +18,7 @@ from proposals.models import (
     MirroredOffice,
     Proposal,
     ProposalEvent,
+    Role,
     SieSmartCall,
     Status,
     User,
@@ -221,9 +222,13 @@ def office_choices(*, user: User, offices: dict[int, str] | None = None) -> list
 
 
 def broker_choices(*, user: User) -> QuerySet[User]:
-    """Everyone who may own a proposal in the organisation (brokers, and staff who test)."""
-    return User.objects.filter(organisation_id=user.organisation_id).order_by(
-        "last_name", "first_name", "username"
+    """The organisation's brokers, and anyone else who owns one of its proposals (staff who
+    tested); staff and admins who never wrote a proposal are not offered."""
+    return (
+        User.objects.filter(organisation_id=user.organisation_id)
+        .filter(Q(role=Role.BROKER) | Q(proposals__isnull=False))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
     )
 
 

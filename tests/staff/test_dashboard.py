@@ -264,3 +264,35 @@ def test_known_count_spares_a_count_only_when_it_is_exact(staff, world):
     assert known_count(filters={"stuck": True}, counts=counts) == 1
     assert known_count(filters={"q": "alpha"}, counts=counts) is None
     assert dashboard_query(user=staff, filters={"q": "alpha"}).count() == 2
+
+
+def test_the_broker_filter_offers_brokers_and_owners_only(login, broker, staff, admin_user):
+    from proposals.forms.staff import DashboardFilterForm
+    from tests.support.proposals import make_proposal
+
+    form = DashboardFilterForm(user=staff)
+    offered = set(form.fields["broker"].queryset)
+    assert broker in offered and staff not in offered and admin_user not in offered
+    make_proposal(broker=staff)  # a staff member who tested owns a proposal: now offered
+    assert staff in set(DashboardFilterForm(user=staff).fields["broker"].queryset)
+
+
+def test_retry_is_offered_only_for_a_failure_a_retry_can_mend(login, broker, staff):
+    from django.urls import reverse
+
+    from proposals.models import Status
+    from tests.support.proposals import make_proposal
+
+    client = login(staff)
+    refused = make_proposal(
+        broker=broker,
+        status=Status.FAILED,
+        reference="IP-RETRY-400",
+        violations=[{"field": "assets[0].quantity", "code": "MUST_BE_POSITIVE"}],
+    )
+    broken = make_proposal(broker=broker, status=Status.FAILED, reference="IP-RETRY-503")
+    retry = reverse("staff_retry_send", args=[refused.pk])
+    page = client.get(reverse("staff_proposal", args=[refused.pk])).content.decode()
+    assert retry not in page and "would fail again" in page
+    page = client.get(reverse("staff_proposal", args=[broken.pk])).content.decode()
+    assert reverse("staff_retry_send", args=[broken.pk]) in page
