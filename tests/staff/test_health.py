@@ -94,6 +94,7 @@ def test_the_figures(login, staff, broker, other_broker, make_proposal, credenti
         "VALIDATION",
         "ETAG_MISMATCH",
         "20 min",
+        "(the middle of 3 decisions)",
         f"4 of {health.budget_last_hour}",
         "Sandbox",
         "no token held",
