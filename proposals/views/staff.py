@@ -33,8 +33,10 @@ from proposals.selectors_staff import (
     status_counts,
 )
 from proposals.services import PortalError
+from proposals.services.drafts import draft_context
 from proposals.services.staff_actions import staff_refresh, staff_requeue, staff_retry_send
 from proposals.views.access import STAFF, role_required
+from proposals.views.proposal_summary import parts_summary
 
 COLUMNS = [
     ("reference", "Reference"),
@@ -260,6 +262,8 @@ def staff_proposal(request, pk):
             "timeline": timeline,
             "older_url": older_url,
             "is_stuck": proposal_is_stuck(proposal=proposal),
+            # The customer, assets and calculation as the broker's page shows them (no SFS call).
+            "summary": parts_summary(proposal, draft_context(proposal=proposal)),
             "conflict_url": conflict_url(proposal.pk),
         },
     )

@@ -296,3 +296,15 @@ def test_retry_is_offered_only_for_a_failure_a_retry_can_mend(login, broker, sta
     assert retry not in page and "would fail again" in page
     page = client.get(reverse("staff_proposal", args=[broken.pk])).content.decode()
     assert reverse("staff_retry_send", args=[broken.pk]) in page
+
+
+def test_the_staff_page_shows_the_customer_and_the_assets(login, broker, staff):
+    from django.urls import reverse
+
+    from tests.support.proposals import make_proposal
+
+    proposal = make_proposal(broker=broker)
+    page = login(staff).get(reverse("staff_proposal", args=[proposal.pk])).content.decode()
+    assert "The proposal" in page  # the broker's summary of the parts
+    assert "Workstations" in page  # the asset's description
+    assert proposal.customer["registrationNumber"] in page
