@@ -29,7 +29,7 @@ from proposals.services.sfs_subscriptions import subscriptions_follow
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
 from proposals.siesmart.enums import CLOSED_WORKFLOW_STATUSES, FINAL_WORKFLOW_STATUSES, Lane
-from proposals.siesmart.types import same_version, version_is_older
+from proposals.siesmart.versions import same_version, version_is_older
 
 OVERLAP = timedelta(minutes=2)
 FULL_SCAN_EVERY = timedelta(minutes=30)

@@ -447,7 +447,7 @@ def test_an_upload_refused_for_its_token_is_replayed_whole(client, rsps):
 
 
 def test_version_is_older_reads_versions_as_instants_and_unknown_as_not_older():
-    from proposals.siesmart.types import version_is_older
+    from proposals.siesmart.versions import version_is_older
 
     assert version_is_older("2026-12-02T10:00:00.000Z", "2026-12-02T10:00:00.001Z")
     assert not version_is_older("2026-12-02T10:00:00.001Z", "2026-12-02T10:00:00.000Z")
