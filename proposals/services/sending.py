@@ -119,10 +119,6 @@ def _claim(proposal_id: int, statuses=(Status.QUEUED, Status.VERIFYING)) -> Prop
     return Proposal.objects.select_related("credential").get(pk=proposal_id)
 
 
-# How often a doorbell picks again when another worker claimed its pick first.
-FAIR_PICKS = 5
-
-
 def _claim_next(rung_id: int) -> Proposal | None:
     """Claim what this doorbell sends (see services/fair_share.py): a proposal being verified
     is its own recovery, timed by its own backoff, so its doorbell claims it; otherwise the
@@ -136,8 +132,12 @@ def _claim_next(rung_id: int) -> Proposal | None:
         claimed = _claim(rung_id)
         if claimed is not None:
             return claimed
+    # Every doorbell sends one proposal while any waits: one that gave up after a few lost races
+    # left as many proposals unsent as it gave up on, until the sweeper's next pass (2,000
+    # queued at once with 4 workers left two). Each lost race passes one proposal over for
+    # good, so the loop ends.
     passed_over: list[int] = []
-    for _ in range(FAIR_PICKS):
+    while True:
         pick = next_send_with_room(credential=rung.credential, passed_over=passed_over)
         if pick is None:
             return None
@@ -145,7 +145,6 @@ def _claim_next(rung_id: int) -> Proposal | None:
         if claimed is not None:
             return claimed
         passed_over.append(pick)  # another worker claimed it between the pick and the claim
-    return _claim(rung_id, statuses=[Status.QUEUED])
 
 
 def proposal_send(*, proposal_id: int) -> str:

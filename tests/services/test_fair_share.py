@@ -187,3 +187,32 @@ def test_a_background_burst_leaves_room_for_another_organisations_send(
     while polling.acquire(Lane.BACKGROUND) == 0.0:
         pass  # a bulk refresh takes all the background lane will give it
     assert limiter.for_holder(theirs.cache_key).acquire(Lane.INTERACTIVE) == 0.0
+
+
+@pytest.mark.django_db
+def test_a_doorbell_that_loses_many_races_still_sends_one(monkeypatch, broker, credential):
+    """Four workers ringing at once race for the same oldest proposal; a doorbell that lost six
+    races in a row once gave up, leaving a proposal unsent until the sweeper's next pass."""
+    from proposals.models import Proposal, Status
+    from proposals.services import sending
+    from tests.support.proposals import make_proposal
+
+    queued = [
+        make_proposal(broker=broker, credential=credential, status=Status.QUEUED,
+                      reference=f"IP-RACE-{n:04d}")
+        for n in range(8)
+    ]  # fmt: skip
+    real_claim = sending._claim
+    lost = []
+
+    def another_worker_wins_first(proposal_id, statuses=(Status.QUEUED, Status.VERIFYING)):
+        if len(lost) < 6:
+            Proposal.objects.filter(pk=proposal_id).update(status=Status.SENT, sfs_id=1)
+            lost.append(proposal_id)
+            return None
+        return real_claim(proposal_id, statuses=statuses)
+
+    monkeypatch.setattr(sending, "_claim", another_worker_wins_first)
+    claimed = sending._claim_next(queued[0].pk)  # its own proposal was the first one taken
+    assert claimed is not None and claimed.pk == queued[6].pk
+    assert claimed.status == Status.SENDING
