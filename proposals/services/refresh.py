@@ -132,10 +132,14 @@ def refresh_cycle(*, credential: Credential) -> dict:
     client = client_for(credential=credential, lane=Lane.BACKGROUND)
     cursor = cache.get(_cursor_key(credential.pk))
     full_scan = cursor is None or _full_scan_due(credential)
-    stop_before = None if full_scan else datetime.fromisoformat(cursor) - OVERLAP
+    cursor_at = None if full_scan else datetime.fromisoformat(cursor)
+    stop_before = None if full_scan else cursor_at - OVERLAP
     checked_at = timezone.now()
     sweep = SearchSweep(client=client, credential_id=credential.pk)
-    covered = sweep.newest_first(stop_before)
+    # Paging stops at the cursor itself; what the pages read back to the cursor less the
+    # overlap is compared too. Paging back to the overlap cost every page of a burst on every
+    # cycle for two minutes (2,000 changes at once: 20 searches a cycle; freshness p95 221 s).
+    covered = sweep.newest_first(cursor_at)
     if not covered:
         covered = _beyond_one_page(sweep, open_by_id, from_start=full_scan)
     read_alone = [] if covered else [p for i, p in open_by_id.items() if i not in sweep.seen]
