@@ -3,7 +3,9 @@
 Order (about 13 minutes here): the sandbox alone; then freshness (5 measured minutes at SFS's
 real limit) with economy beside it and throughput once freshness has set up; then submit
 latency on the embedded broker and on Redis; then the dashboard on PostgreSQL. Each phase has
-its own process, var/ folder, sandbox and workers.
+its own process, var/ folder, sandbox and workers. Last (issue 14, bench/push.py), freshness and
+economy again with SFS's notifications on, each phase serving its own portal for the sandbox to
+deliver to, then the lossy run (about 25 minutes more).
 """
 
 import json
@@ -125,6 +127,14 @@ def main() -> int:
     else:
         results["ceiling"]["postgres"] = {"error": "PostgreSQL or Redis is not running"}
     results["burst"] = finish("burst", start_phase("burst", "bench.burst"), 600)
+    # issue 14: freshness and economy again with SFS's notifications on (bench/push.py); the
+    # lossy run alone, since it may wait a whole safety-net period for a lost notification.
+    push = start_phase("freshness_push", "bench.push")
+    economy_push = start_phase("economy_push", "bench.push")
+    results["economy_push"] = finish("economy_push", economy_push, 720)
+    results["freshness_push"] = finish("freshness_push", push, 900)
+    lossy = start_phase("freshness_push_lossy", "bench.push")
+    results["freshness_push_lossy"] = finish("freshness_push_lossy", lossy, 1200)
 
     results["total_seconds"] = round(time.monotonic() - started, 1)
     (BENCH_DIR / "results.json").write_text(json.dumps(results, indent=2, default=str))
@@ -149,6 +159,7 @@ def print_table(r: dict) -> None:
             ("max requests in any 60 s", "max_requests_in_60s", "<= 600")]),
         ("Economy (100 proposals, decision delay 60 s)", [
             ("portal calls per proposal", "portal_calls_per_proposal", "<= 3.3"),
+            ("checklist reads per proposal (after acceptance)", "checklist_reads_per_proposal", ""),
             ("naive poller calls per proposal", "naive_calls_per_proposal", "")]),
         ("Freshness (2,000 open, limit 100/min)", [
             ("p50 s from decision to portal", "p50_seconds", ""),
@@ -192,6 +203,20 @@ def print_table(r: dict) -> None:
     for field, goal in (("decision_lag_p95_s", "< 10"), ("responses_429", "0"), ("error", "")):
         if field in burst:
             _row(field, burst[field], goal)
+    # issue 14
+    print("Push (notifications on, polling the safety net; 2,000 open, limit 100/min)")
+    for key, field, goal in (
+        ("freshness_push", "p50_s", ""),
+        ("freshness_push", "p95_s", "< 2"),
+        ("freshness_push", "polling_share", "< 0.02"),
+        ("freshness_push_lossy", "p95_s", "<= safety net"),
+        ("freshness_push_lossy", "all_seen", "true"),
+        ("freshness_push_lossy", "safety_net_seconds", ""),
+        ("economy_push", "calls_per_proposal", ""),
+        ("economy", "portal_calls_per_proposal", "(polling)"),
+    ):
+        data = r.get(key, {})
+        _row(f"{key} {field}", data.get("error") and "error" or data.get(field), goal)
     print(f"\nTotal {r.get('total_seconds')} s; figures in var/bench/results.json")
 
 

@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
 
-from proposals.models import SfsNotification, SfsSubscription
+from proposals.models import Proposal, SfsNotification, SfsSubscription, Status
 from proposals.services.sfs_notifications import endpoint_registered
 
 # A credential counts as pushed while some notification came within this time: decisions are
@@ -57,9 +57,29 @@ def credential_pushed(*, credential_id: int, now: datetime | None = None) -> boo
         return False
     if not endpoint_registered(credential_id):
         return False
+    if _decisions_unwatched(credential_id):
+        return False
     return SfsNotification.objects.filter(
         credential_id=credential_id, received_at__gte=now - NOTIFICATIONS_ALIVE
     ).exists()
+
+
+def _decisions_unwatched(credential_id: int) -> bool:
+    """A proposal awaiting its decision without an active DECISION_RECEIVED subscription: SFS
+    sends it no notification (under a backlog the subscription waits for budget, and the
+    decision can come first), so the search must keep its usual pace for it."""
+    watched = SfsSubscription.objects.filter(
+        event_type="DECISION_RECEIVED", state=SfsSubscription.State.ACTIVE
+    ).values("proposal_id")
+    return (
+        Proposal.objects.filter(
+            credential_id=credential_id,
+            status=Status.SENT,
+            workflow_status="DECISION_REQUESTED",
+        )
+        .exclude(pk__in=watched)
+        .exists()
+    )
 
 
 def cycle_interval(*, credential_id: int, usual: float, now: datetime | None = None) -> float:

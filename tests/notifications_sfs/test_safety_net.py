@@ -174,3 +174,25 @@ def test_an_announced_change_is_not_counted(client, broker, fresh_cache, sandbox
     assert figures["changed"] == 1 and figures["caught"] == 0, figures
     assert credential_pushed(credential_id=credential.pk)
     assert push_figures(credential_id=credential.pk).caught_last_day == 0
+
+
+def test_a_decision_without_its_subscription_keeps_the_usual_pace(
+    client, broker, fresh_cache, sandbox
+):
+    """Under a backlog a DECISION_RECEIVED subscription can wait for budget, and SFS can decide
+    first: no notification will come, so the search keeps its usual pace until it is active."""
+    from proposals.models import SfsSubscription
+
+    credential = fresh_cache
+    key = registered(credential)
+    announced = _sent(broker, credential, "IP-NET010")
+    assert deliver(client, notification(announced.sfs_id), key=key).status_code == 204
+    assert credential_pushed(credential_id=credential.pk)
+
+    waiting = _sent(broker, credential, "IP-NET011")
+    Proposal.objects.filter(pk=waiting.pk).update(workflow_status="DECISION_REQUESTED")
+    assert not credential_pushed(credential_id=credential.pk)  # nothing watches its decision
+    SfsSubscription.objects.create(
+        proposal=waiting, event_type="DECISION_RECEIVED", state=SfsSubscription.State.ACTIVE
+    )
+    assert credential_pushed(credential_id=credential.pk)
