@@ -65,13 +65,30 @@ def next_send_with_room(*, credential: Credential, passed_over=(), sleep=time.sl
         if pick is None:
             return None
         proposal_id, credential_id = pick
-        # Under the new-deal limit: started deals' follow-ups keep a share of the budget.
-        wait = limiter.for_holder(Credential(pk=credential_id).cache_key).room(NEW_DEAL)
+        # Under the new-deal limit while started deals have follow-ups coming (they keep a
+        # share of the budget); with none coming, new deals may use the whole of it.
+        limit = NEW_DEAL if follow_ups_coming(credential=credential) else Lane.INTERACTIVE
+        wait = limiter.for_holder(Credential(pk=credential_id).cache_key).room(limit)
         if wait <= 0:
             return proposal_id
         if time.monotonic() + wait > deadline:
             raise BudgetExhausted(wait, lane=Lane.INTERACTIVE)
         sleep(min(wait, RECHECK_SECONDS))
+
+
+def follow_ups_coming(*, credential: Credential) -> bool:
+    """Work on a started deal that will want a slot soon: a sent proposal whose decision is
+    still to be requested, or a decision or changes the broker asked for."""
+    started = Proposal.objects.filter(
+        credential_id__in=scope_credential_ids(credential), status=Status.SENT
+    )
+    return (
+        started.filter(
+            request_decision=True, decision_requested_at__isnull=True, workflow_status="DRAFT"
+        ).exists()
+        or started.filter(decision_request__state="queued").exists()
+        or started.filter(pending_changes__state="queued").exists()
+    )
 
 
 def next_queued_send(*, credential: Credential, passed_over=()) -> tuple[int, int] | None:

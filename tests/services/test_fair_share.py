@@ -216,3 +216,27 @@ def test_a_doorbell_that_loses_many_races_still_sends_one(monkeypatch, broker, c
     claimed = sending._claim_next(queued[0].pk)  # its own proposal was the first one taken
     assert claimed is not None and claimed.pk == queued[6].pk
     assert claimed.status == Status.SENDING
+
+
+@pytest.mark.django_db
+def test_the_follow_up_reserve_holds_only_while_follow_ups_are_coming(broker, credential):
+    from proposals.services.fair_share import follow_ups_coming
+    from tests.support.proposals import make_proposal
+
+    assert not follow_ups_coming(credential=credential)  # new deals may use the whole budget
+    sent = make_proposal(
+        broker=broker,
+        credential=credential,
+        status=Status.SENT,
+        reference="IP-FOLLOW-1",
+        sfs_id=7000777,
+        workflow_status="DRAFT",
+        request_decision=True,
+    )
+    assert follow_ups_coming(credential=credential)  # its decision request is on its way
+    Proposal.objects.filter(pk=sent.pk).update(
+        decision_requested_at=timezone.now(), workflow_status="DECISION_REQUESTED"
+    )
+    assert not follow_ups_coming(credential=credential)
+    Proposal.objects.filter(pk=sent.pk).update(pending_changes={"state": "queued"})
+    assert follow_ups_coming(credential=credential)
