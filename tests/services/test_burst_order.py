@@ -11,12 +11,12 @@ import time
 
 import pytest
 
-from proposals.models import Proposal, RateSlot
+from proposals.models import Proposal
 from proposals.services.config_mirror import config_refresh
 from proposals.services.sending import proposal_submit
-from proposals.services.shared_state import RedisLimiter, limiter_for
 from proposals.services.siesmart_access import rate_scope
 from tests.services.conftest import sandbox_credential
+from tests.support.limiter import empty_window
 from tests.support.proposals import make_proposal
 from tests.support.worker import WorkerProcess, wait_until
 
@@ -27,22 +27,13 @@ WORKERS = 2
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.broker, pytest.mark.slow]
 
 
-def _empty_window(scope: str) -> None:
-    """The scene was set with the limits lifted; the minute under test starts empty."""
-    RateSlot.objects.filter(scope=scope).delete()
-    limiter = limiter_for(scope)
-    if isinstance(limiter, RedisLimiter):
-        for key in [limiter.key, *limiter.client.scan_iter(f"{limiter.key}:holder:*")]:
-            limiter.client.delete(key)
-
-
 def test_the_first_deals_decision_goes_before_the_last_new_send(
     organisation, broker, sandbox, settings
 ):
     credential = sandbox_credential(organisation, sandbox)
     config_refresh(credential=credential)
     proposals = [make_proposal(broker=broker, credential=credential) for _ in range(QUEUED)]
-    _empty_window(rate_scope(credential))
+    empty_window(rate_scope(credential))
     settings.SIESMART_BUDGET_PER_MINUTE = BUDGET
 
     env = {"SIESMART_BUDGET_PER_MINUTE": str(BUDGET)}
