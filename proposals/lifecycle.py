@@ -83,6 +83,27 @@ def stage_of(proposal) -> Stage:
     return stage
 
 
+# SFS's statuses in the words every page and message uses (a broker never reads the enum).
+WORDS = {
+    "DRAFT": "Draft",
+    "DECISION_REQUESTED": "Decision requested",
+    "MORE_INFORMATION": "More information needed",
+    "ACCEPTED": "Accepted",
+    "DECLINED": "Declined",
+    "CANCELLED": "Cancelled",
+    "NOT_AVAILABLE": "Not requested yet",
+    "PENDING": "Pending: SFS is deciding",
+    "ACTIVATED": "Active",
+}
+
+
+def words(value: str) -> str:
+    """An SFS status in words; a value SFS added later is shown as it came, never a crash."""
+    if not value:
+        return ""
+    return WORDS.get(value, value.replace("_", " ").capitalize())
+
+
 class Action(StrEnum):
     EDIT = "edit"
     SUBMIT = "submit"

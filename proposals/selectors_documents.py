@@ -33,11 +33,7 @@ def _decided_on(proposal: Proposal) -> date | None:
 
 def _missing(proposal: Proposal) -> tuple[str, ...]:
     names = []
-    for item in proposal.documents or []:
-        if not isinstance(item, dict) or not item.get("required"):
-            continue
-        if item.get("received") and item.get("valid"):
-            continue
+    for item in proposal.outstanding_documents:
         kind = item.get("documentType") if isinstance(item.get("documentType"), dict) else {}
         names.append(str(kind.get("name") or "A document"))
     return tuple(names)

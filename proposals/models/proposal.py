@@ -107,14 +107,19 @@ class Proposal(models.Model):
         return self.reference or f"Draft #{self.pk}"
 
     @property
-    def documents_outstanding(self) -> bool:
-        """A required item of the mirrored checklist not yet received and valid (6.10)."""
-        return any(
-            isinstance(item, dict)
+    def outstanding_documents(self) -> list[dict]:
+        """The required items of the mirrored checklist not yet received and valid (6.10)."""
+        return [
+            item
+            for item in self.documents or []
+            if isinstance(item, dict)
             and item.get("required")
             and not (item.get("received") and item.get("valid"))
-            for item in self.documents or []
-        )
+        ]
+
+    @property
+    def documents_outstanding(self) -> bool:
+        return bool(self.outstanding_documents)
 
 
 class ProposalEvent(models.Model):

@@ -28,7 +28,7 @@ from proposals.services.parts import (
     parts_take_remote,
     remote_groups,
 )
-from proposals.services.remote import remote_adopt
+from proposals.services.remote import remote_adopt, remote_save
 from proposals.services.sending import ProposalInvalid, validate_complete
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
@@ -60,10 +60,6 @@ def proposal_send_changes(*, proposal: Proposal, user: User) -> None:
     jobs.job_enqueue(jobs.CHANGES, proposal.pk)
 
 
-def _save_remote(proposal: Proposal, remote) -> None:
-    proposal.save(update_fields=[*remote_adopt(proposal=proposal, remote=remote), "updated"])
-
-
 def _apply(client, proposal: Proposal, groups: set[str]) -> None:
     """Send each changed part with the ETag of the answer before it."""
     sfs_id = proposal.sfs_id
@@ -76,7 +72,10 @@ def _apply(client, proposal: Proposal, groups: set[str]) -> None:
     if "sales_contact" in groups:
         patch["salesContactId"] = proposal.sales_contact_id
     if patch:
-        _save_remote(proposal, client.update_proposal(sfs_id, etag=proposal.etag, changes=patch))
+        remote_save(
+            proposal=proposal,
+            remote=client.update_proposal(sfs_id, etag=proposal.etag, changes=patch),
+        )
     if "customer" in groups:
         body = customer_body(proposal)
         remote = client.replace_customer(
@@ -85,7 +84,7 @@ def _apply(client, proposal: Proposal, groups: set[str]) -> None:
             customer=body.get("customer"),
             customer_manual=body.get("customerManual"),
         )
-        _save_remote(proposal, remote)
+        remote_save(proposal=proposal, remote=remote)
     if "delivery" in groups:
         _apply_delivery(client, proposal)
     if "assets" in groups:
@@ -98,9 +97,9 @@ def _apply(client, proposal: Proposal, groups: set[str]) -> None:
         remote = client.calculate(
             sfs_id, etag=proposal.etag, calculation=calculation_body(proposal)
         )
-        _save_remote(proposal, remote)
+        remote_save(proposal=proposal, remote=remote)
     elif groups & {"assets", "loans"}:
-        _save_remote(proposal, client.get_proposal(sfs_id))
+        remote_save(proposal=proposal, remote=client.get_proposal(sfs_id))
     if "loans" in groups:
         _loans_take_ids(proposal)
 
@@ -116,7 +115,7 @@ def _apply_delivery(client, proposal: Proposal) -> None:
             return
         address = {k: v for k, v in address.items() if v is not None}
     remote = client.set_delivery_address(proposal.sfs_id, etag=proposal.etag, address=address)
-    _save_remote(proposal, remote)
+    remote_save(proposal=proposal, remote=remote)
 
 
 def _apply_loans(client, proposal: Proposal) -> None:
@@ -301,17 +300,17 @@ def cancel_run(*, proposal: Proposal) -> str:
             if attempt == 2:
                 raise
             # A cancel does not depend on the content: re-read and cancel that version.
-            _save_remote(proposal, client.get_proposal(proposal.sfs_id))
+            remote_save(proposal=proposal, remote=client.get_proposal(proposal.sfs_id))
             continue
         except errors.ConflictError:
-            _save_remote(proposal, client.get_proposal(proposal.sfs_id))
+            remote_save(proposal=proposal, remote=client.get_proposal(proposal.sfs_id))
             event_record(proposal=proposal, kind="cancel_refused", message="SFS refused to cancel.")
             return "refused"
         except errors.NotFoundError:
             proposal_gone(proposal=proposal)
             return "gone"
         break
-    _save_remote(proposal, remote)
+    remote_save(proposal=proposal, remote=remote)
     event_record(proposal=proposal, kind="cancelled", message="Cancelled at SFS.")
     return "cancelled"
 

@@ -10,11 +10,11 @@ from proposals.services import PortalError
 from proposals.services.credentials import describe_error
 from proposals.services.events import event_record, status_move
 from proposals.services.notifications import error_message, notification_send
-from proposals.services.remote import remote_adopt
+from proposals.services.remote import remote_save
 from proposals.services.sfs_subscriptions import DECISION_RECEIVED, subscription_request
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
-from proposals.siesmart.enums import DECISION_REQUESTABLE_WORKFLOW_STATUSES, Lane
+from proposals.siesmart.enums import Lane
 
 
 def _client(proposal: Proposal):
@@ -37,13 +37,6 @@ def decision_request_update(proposal: Proposal, **keys) -> dict:
         Proposal.objects.filter(pk=proposal.pk).update(decision_request=merged)
     proposal.decision_request = merged
     return merged
-
-
-def _save_remote(proposal: Proposal, remote, **extra) -> None:
-    fields = remote_adopt(proposal=proposal, remote=remote)
-    for name, value in extra.items():
-        setattr(proposal, name, value)
-    proposal.save(update_fields=[*fields, *extra, "updated"])
 
 
 def proposal_gone(*, proposal: Proposal, actor_label: str = "worker") -> None:
@@ -71,7 +64,7 @@ def decision_request_now(*, proposal: Proposal) -> str:
     underwriter's edit) is re-read and tried once more, as client-go's RetryOnConflict does."""
     if proposal.status != Status.SENT or not proposal.sfs_id:
         return "not sent"
-    if proposal.workflow_status not in DECISION_REQUESTABLE_WORKFLOW_STATUSES:
+    if not action_permitted(proposal, Action.REQUEST_DECISION):
         return f"not requestable in {proposal.workflow_status}"
     client = _client(proposal)
     request = proposal.decision_request or {}
@@ -88,16 +81,16 @@ def decision_request_now(*, proposal: Proposal) -> str:
         except errors.EtagMismatchError:
             if attempt == 2:
                 raise
-            _save_remote(proposal, client.get_proposal(proposal.sfs_id))
+            remote_save(proposal=proposal, remote=client.get_proposal(proposal.sfs_id))
             if _carried_out_already(proposal):
                 return _requested(proposal, "SFS had the request already (its answer was lost).")
-            if proposal.workflow_status not in DECISION_REQUESTABLE_WORKFLOW_STATUSES:
+            if not action_permitted(proposal, Action.REQUEST_DECISION):
                 return f"not requestable in {proposal.workflow_status}"
             continue
         except errors.ValidationError as error:
             return _precondition_failed(proposal, error)
         except errors.ConflictError:
-            _save_remote(proposal, client.get_proposal(proposal.sfs_id))
+            remote_save(proposal=proposal, remote=client.get_proposal(proposal.sfs_id))
             event_record(
                 proposal=proposal,
                 kind="decision_not_allowed",
@@ -109,7 +102,7 @@ def decision_request_now(*, proposal: Proposal) -> str:
             proposal_gone(proposal=proposal)
             return "gone"
         break
-    _save_remote(proposal, remote)
+    remote_save(proposal=proposal, remote=remote)
     return _requested(proposal, "Credit decision requested; SFS is deciding.")
 
 

@@ -26,13 +26,9 @@ from proposals.services.validation import (
     proposal_validate,
 )
 from proposals.services.validation_input import INVALID, step_parse
-from proposals.siesmart.enums import WorkflowStatus
 
 log = logging.getLogger(__name__)
 
-EDITABLE_STATUSES = (Status.DRAFT, Status.FAILED, Status.GONE)
-# Sent proposals SFS still takes changes for (CONTRACT.md 6.6); the changes go out separately.
-EDITABLE_WORKFLOW_STATUSES = (WorkflowStatus.MORE_INFORMATION, WorkflowStatus.DRAFT)
 STEP_FIELDS = {
     "office": ["office_id", "sales_contact_id"],
     "customer": ["customer_kind", "customer", "delivery_address"],

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from proposals.lifecycle import words
 from proposals.models import Notification, Proposal, User
 from proposals.services.credentials import describe_error
 
@@ -30,14 +31,6 @@ KINDS = {
     "signing_refused": "SFS refused the signing request",
     "activated": "contract active",
 }
-# What SFS's answer means for the deal, in the words the broker's pages use.
-OUTCOME_WORDS = {
-    "ACCEPTED": "Accepted",
-    "DECLINED": "Declined",
-    "MORE_INFORMATION": "More information needed",
-    "CANCELLED": "Cancelled",
-    "ACTIVATED": "Active",
-}
 
 
 def decision_message(proposal: Proposal) -> str:
@@ -45,7 +38,7 @@ def decision_message(proposal: Proposal) -> str:
     status = proposal.decision_status or proposal.workflow_status or ""
     if proposal.workflow_status in ("CANCELLED", "ACTIVATED"):
         status = proposal.workflow_status
-    outcome = OUTCOME_WORDS.get(status) or status.replace("_", " ").capitalize() or "Decided"
+    outcome = words(status) or "Decided"
     reason = (proposal.decision or {}).get("reason") if isinstance(proposal.decision, dict) else ""
     return f"SFS's decision: {outcome}." + (f" Reason: {reason}" if reason else "")
 

@@ -61,3 +61,9 @@ def remote_adopt(*, proposal: Proposal, remote: sfs.Proposal) -> list[str]:
     if is_final(proposal.workflow_status) and not was_final and not proposal.decided_at:
         proposal.decided_at = timezone.now()
     return list(REMOTE_FIELDS)
+
+
+def remote_save(*, proposal: Proposal, remote: sfs.Proposal) -> None:
+    """SFS's answer adopted and saved: what a change, a decision request, a cancel or a
+    signing request does after a re-read or an answer."""
+    proposal.save(update_fields=[*remote_adopt(proposal=proposal, remote=remote), "updated"])

@@ -14,7 +14,7 @@ from proposals.services import PortalError
 from proposals.services.documents import checklist_store
 from proposals.services.events import event_record
 from proposals.services.notifications import notification_send
-from proposals.services.remote import remote_adopt
+from proposals.services.remote import remote_save
 from proposals.services.siesmart_access import client_for
 from proposals.siesmart import errors
 from proposals.siesmart.enums import Lane, SigningStatus
@@ -114,11 +114,6 @@ def signing_request(
 # -- the job -------------------------------------------------------------------------------------
 
 
-def _adopt(proposal: Proposal, client) -> None:
-    remote = client.get_proposal(proposal.sfs_id)
-    proposal.save(update_fields=[*remote_adopt(proposal=proposal, remote=remote), "updated"])
-
-
 def _taken_already(proposal: Proposal, payload: dict) -> bool:
     """Did SFS take this very request (an earlier attempt whose answer was lost)? Each named
     document carries a request to exactly these addresses."""
@@ -199,7 +194,7 @@ def signing_send(*, proposal_id: int, payload: dict) -> str:
         except errors.EtagMismatchError:
             if attempt == 2:
                 raise
-            _adopt(proposal, client)
+            remote_save(proposal=proposal, remote=client.get_proposal(proposal.sfs_id))
             continue
         except errors.ConflictError:
             return _refused(proposal, payload, client)

@@ -7,28 +7,12 @@ way to a sentence chosen by the event's kind, and SFS's statuses are put in word
 
 import re
 
+from proposals.lifecycle import WORDS, words  # noqa: F401 - read from here by the views
 from proposals.services.parts import GROUP_LABELS
 from proposals.siesmart import enums
 
-WORDS = {
-    "DRAFT": "Draft",
-    "DECISION_REQUESTED": "Decision requested",
-    "MORE_INFORMATION": "More information needed",
-    "ACCEPTED": "Accepted",
-    "DECLINED": "Declined",
-    "CANCELLED": "Cancelled",
-    "NOT_AVAILABLE": "Not requested yet",
-    "PENDING": "Pending: SFS is deciding",
-}
 # SFS sent a violation without its sentence: the broker is told so, not shown its code.
 UNDESCRIBED = "SFS found a problem it did not describe."
-
-
-def words(value: str) -> str:
-    """An SFS status in words; a value SFS added later is shown as it came, never a crash."""
-    if not value:
-        return ""
-    return WORDS.get(value, value.replace("_", " ").capitalize())
 
 
 _ENUMS = (
